@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from liaison.accounts.permissions import check
+
+View = Callable[..., HttpResponse]
+
+
+def require(action: str) -> Callable[[View], View]:
+    """Let the view run only for users whose roles allow ``action``.
+
+    Visitors are sent to the login page; signed-in users without the role get 403. Object views
+    then look their object up through ``permissions.get_visible_or_404``.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            decision = check(request.user, action)
+            if not decision:
+                raise PermissionDenied(decision.reason)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

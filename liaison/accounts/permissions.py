@@ -1,0 +1,170 @@
+"""The one permission API, used by views, templates and the API alike.
+
+An *action* ("registry.view_member") is allowed to a set of roles. A user may take an action on
+an object when one of their grants for an allowed role covers one of the object's scopes
+(a grant for everywhere covers all). Models that are scoped say how in
+``permission_scope_fields``: a mapping from scope kind to the lookup holding that scope's value,
+for example ``{"country": "country_of_residence"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from liaison.accounts.roles import BACK_OFFICE_ROLES, STAFF_ROLES, Role, ScopeKind
+
+M = TypeVar("M", bound=Model)
+
+# Which roles may take which action. Scopes narrow this further for objects.
+RULES: dict[str, frozenset[str]] = {
+    "member_area.view": frozenset({Role.MEMBER}),
+    "backoffice.view": BACK_OFFICE_ROLES,
+    "registry.view_member": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "registry.view_organisation": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "insights.view": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
+    "audit.view": frozenset({Role.ADMINISTRATOR}),
+    "accounts.manage": frozenset({Role.ADMINISTRATOR}),
+    "admin.site": frozenset({Role.ADMINISTRATOR}),
+    "tasks.view_any": frozenset({Role.ADMINISTRATOR}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    scope_kind: str
+    scope_value: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def grants_of(user: Any) -> list[Grant]:
+    """The user's active grants, loaded once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached: list[Grant] | None = getattr(user, "_liaison_grants", None)
+    if cached is None:
+        from liaison.accounts.models import RoleGrant
+
+        cached = [
+            Grant(g.role, g.scope_kind, g.scope_value)
+            for g in RoleGrant.objects.active().filter(user_id=user.pk)
+        ]
+        user._liaison_grants = cached
+    return cached
+
+
+def forget_grants(user: Any) -> None:
+    if hasattr(user, "_liaison_grants"):
+        del user._liaison_grants
+
+
+def roles_of(user: Any) -> set[str]:
+    return {g.role for g in grants_of(user)}
+
+
+def is_staff(user: Any) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def _grants_for(user: Any, action: str) -> list[Grant]:
+    try:
+        allowed_roles = RULES[action]
+    except KeyError:
+        raise KeyError(f"Unknown permission action {action!r}; add it to RULES.") from None
+    return [g for g in grants_of(user) if g.role in allowed_roles]
+
+
+def object_scopes(obj: Any) -> dict[str, set[str]]:
+    """The scopes an object belongs to, read through its ``permission_scope_fields``."""
+    fields: dict[str, str] = getattr(obj, "permission_scope_fields", {})
+    scopes: dict[str, set[str]] = {}
+    for kind, lookup in fields.items():
+        value: Any = obj
+        for part in lookup.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value is None:
+            continue
+        if hasattr(value, "all"):  # a many-to-many or reverse relation
+            scopes[kind] = {str(v.pk) for v in value.all()}
+        else:
+            scopes[kind] = {str(getattr(value, "code", value))}
+    return scopes
+
+
+def check(user: Any, action: str, obj: Any = None) -> Decision:
+    """May ``user`` take ``action`` (on ``obj``)? Returns the decision and its reason."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Decision(False, _("Sign in first."))
+    grants = _grants_for(user, action)
+    if not grants:
+        return Decision(False, _("Your roles do not include this."))
+    if obj is None:
+        return Decision(True, _("Granted by role."))
+    if any(g.scope_kind == ScopeKind.GLOBAL for g in grants):
+        return Decision(True, _("Granted everywhere."))
+    scopes = object_scopes(obj)
+    for g in grants:
+        if g.scope_value in scopes.get(g.scope_kind, set()):
+            return Decision(True, _("Granted for this %(scope)s.") % {"scope": g.scope_kind})
+    return Decision(False, _("This record is outside your scope."))
+
+
+def scope_q(user: Any, action: str, model: type[Model]) -> Q | None:
+    """A filter selecting the rows of ``model`` the user may act on; None means every row."""
+    grants = _grants_for(user, action)
+    if any(g.scope_kind == ScopeKind.GLOBAL for g in grants):
+        return None
+    fields: dict[str, str] = getattr(model, "permission_scope_fields", {})
+    by_kind: dict[str, set[str]] = {}
+    for g in grants:
+        if g.scope_kind in fields:
+            by_kind.setdefault(g.scope_kind, set()).add(g.scope_value)
+    q = Q(pk__in=[])
+    for kind, values in by_kind.items():
+        q |= Q(**{f"{fields[kind]}__in": sorted(values)})
+    return q
+
+
+def visible(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Narrow ``queryset`` to what ``user`` may act on (empty when they may not at all)."""
+    if not check(user, action):
+        return queryset.none()
+    q = scope_q(user, action, queryset.model)
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_visible_or_404(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:
+    """The object, or 404 when it does not exist *or* lies outside the user's scope."""
+    try:
+        return visible(user, action, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such record.")) from None
+
+
+def actions_for(user: Any, actions: Iterable[str]) -> dict[str, bool]:
+    return {a: bool(check(user, a)) for a in actions}

@@ -1,0 +1,35 @@
+"""The REST API under /api/v1/ (namespace "api")."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from liaison.registry import api as registry_api
+from liaison.taxonomy import api as taxonomy_api
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("taxonomy/isco-groups", taxonomy_api.IscoGroupViewSet, basename="isco-group")
+router.register("taxonomy/occupations", taxonomy_api.OccupationViewSet, basename="occupation")
+router.register("taxonomy/skills", taxonomy_api.SkillViewSet, basename="skill")
+router.register("registry/members", registry_api.MemberViewSet, basename="member")
+router.register(
+    "registry/organisations", registry_api.OrganisationViewSet, basename="organisation"
+)
+
+urlpatterns = [
+    path(
+        "taxonomy/suggestions/",
+        taxonomy_api.SuggestionView.as_view(),
+        name="taxonomy-suggestions",
+    ),
+    path("reference/countries/", taxonomy_api.CountryListView.as_view(), name="countries"),
+    path("reference/currencies/", taxonomy_api.CurrencyListView.as_view(), name="currencies"),
+    path("reference/languages/", taxonomy_api.LanguageListView.as_view(), name="languages"),
+    path("reference/cefr-levels/", taxonomy_api.CefrLevelListView.as_view(), name="cefr-levels"),
+    path(
+        "reference/isced-levels/", taxonomy_api.IscedLevelListView.as_view(), name="isced-levels"
+    ),
+    path("", include(router.urls)),
+]

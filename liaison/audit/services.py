@@ -1,0 +1,62 @@
+"""Writing the audit log. Every entry names who, when, what, which record and from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from liaison.audit.models import AuditEvent
+from liaison.core import context
+
+REDACTED = "[redacted]"
+
+
+def _actor(user: Any) -> tuple[Any, str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, ""
+    return user.pk, str(getattr(user, "email", "") or user.pk)
+
+
+def record(
+    action: str,
+    obj: Model | type[Model] | None = None,
+    *,
+    actor: Any = "current",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    object_repr: str | None = None,
+) -> AuditEvent:
+    """Append one event. ``actor`` defaults to whoever the current request or task acts for."""
+    ctx = context.current()
+    user = ctx.user if actor == "current" else actor
+    actor_id, actor_label = _actor(user)
+    content_type = None
+    object_id = ""
+    if obj is not None:
+        model = obj if isinstance(obj, type) else type(obj)
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        if not isinstance(obj, type):
+            object_id = str(obj.pk)
+            if object_repr is None:
+                object_repr = str(obj)
+    return AuditEvent.objects.create(
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        content_type=content_type,
+        object_id=object_id,
+        object_repr=(object_repr or "")[:200],
+        changes=changes or {},
+        reason=reason,
+        ip_address=ctx.ip_address,
+        user_agent=ctx.user_agent,
+        via=ctx.via,
+        request_id=ctx.request_id,
+    )
+
+
+def record_view(actor: Any, obj: Model, reason: str = "") -> AuditEvent:
+    """Log that a staff user looked at a person's record."""
+    return record(AuditEvent.Action.VIEW, obj, actor=actor, reason=reason)

@@ -1,0 +1,1 @@
+"""Helpers shared by every app. This package imports no domain app."""

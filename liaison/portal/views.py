@@ -1,0 +1,49 @@
+"""The public portal home, the member area and the back-office overview."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from liaison.accounts.decorators import require
+from liaison.accounts.permissions import check, visible
+from liaison.registry.models import Member, Organisation
+from liaison.taxonomy.models import Occupation
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where a person lands after signing in: the back office for staff, else their own space."""
+    if check(request.user, "backoffice.view"):
+        return redirect("portal:backoffice")
+    if check(request.user, "member_area.view"):
+        return redirect("portal:member-home")
+    return render(request, "portal/no_role.html")
+
+
+@require("member_area.view")
+def member_home(request: HttpRequest) -> HttpResponse:
+    profile = Member.objects.filter(user=request.user).first()
+    return render(request, "portal/member_home.html", {"profile": profile})
+
+
+@require("backoffice.view")
+def backoffice(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "member_count": visible(user, "registry.view_member", Member.objects.all()).count()
+        if check(user, "registry.view_member")
+        else None,
+        "organisation_count": visible(
+            user, "registry.view_organisation", Organisation.objects.all()
+        ).count()
+        if check(user, "registry.view_organisation")
+        else None,
+        "occupation_count": Occupation.objects.count(),
+    }
+    return render(request, "portal/backoffice.html", context)

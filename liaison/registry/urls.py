@@ -1,0 +1,11 @@
+from django.urls import path
+
+from liaison.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("members/", views.member_list, name="member-list"),
+    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+]
