@@ -8,8 +8,9 @@ from liaison.taxonomy import api as taxonomy_api
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
+router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_root_view = False
+router.include_format_suffixes = False
 router.register("taxonomy/isco-groups", taxonomy_api.IscoGroupViewSet, basename="isco-group")
 router.register("taxonomy/occupations", taxonomy_api.OccupationViewSet, basename="occupation")
 router.register("taxonomy/skills", taxonomy_api.SkillViewSet, basename="skill")

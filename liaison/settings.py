@@ -242,8 +242,8 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 # API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["liaison.accounts.api.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "liaison.core.api.Pagination",

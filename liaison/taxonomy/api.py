@@ -49,6 +49,7 @@ class IscoGroupViewSet(viewsets.ReadOnlyModelViewSet[IscoGroup]):
     required_action = None
     serializer_class = IscoGroupSerializer
     lookup_field = "code"
+    lookup_value_converter = "str"
 
     def get_queryset(self) -> QuerySet[IscoGroup]:
         qs = IscoGroup.objects.select_related("parent")

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from liaison.core.context import acting_as
 from liaison.taxonomy.esco import EscoImportError, import_folder
+from liaison.taxonomy.models import TaxonomyImport
 
 
 class Command(BaseCommand):
@@ -17,8 +20,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="Folder holding the ESCO CSV files.")
         parser.add_argument("--language", default="en", help="Language suffix of the files.")
+        parser.add_argument(
+            "--skip-if-loaded",
+            action="store_true",
+            help="Do nothing when this folder has been imported before (for repeatable setup).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        source = str(Path(options["path"]).resolve())
+        if options["skip_if_loaded"] and TaxonomyImport.objects.filter(source=source).exists():
+            self.stdout.write(f"ESCO from {source} is already imported.")
+            return
         with acting_as(None, via="command"):
             try:
                 run = import_folder(

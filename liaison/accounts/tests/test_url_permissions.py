@@ -1,0 +1,342 @@
+"""Every URL pattern and API endpoint, opened by each role and by a visitor.
+
+The expectations are written out here by hand, route by route. A route that is added without an
+expectation fails the walk, so every new page has to say who may open it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from liaison.accounts.roles import Role, ScopeKind
+from liaison.core import progress
+from liaison.taxonomy.models import Occupation, Skill
+from tests.factories import MemberFactory, OrganisationFactory, UserFactory, user_with_role
+
+ANON = "anonymous"
+ROLES = [ANON, *Role.values]
+BACK = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ANALYST, Role.ADMINISTRATOR}
+REGISTRY = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+ADMIN = {Role.ADMINISTRATOR}
+SIGNED_IN = set(Role.values)
+
+# What each expectation accepts as a status code.
+OK, LOGIN, FORBIDDEN, NOT_FOUND, REDIRECT, NOT_ALLOWED = (
+    "ok", "login", "forbidden", "not-found", "redirect", "method-not-allowed"
+)
+API_DENIED = "api-denied"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``allowed`` roles get ``yes``; other signed-in roles get ``no``; visitors get ``anon``."""
+
+    allowed: frozenset[str]
+    yes: str = OK
+    no: str = FORBIDDEN
+    anon: str = LOGIN
+
+
+def everyone(outcome: str = OK) -> Rule:
+    return Rule(frozenset(SIGNED_IN), outcome, outcome, outcome)
+
+
+def only(roles: set[str], yes: str = OK, no: str = FORBIDDEN, anon: str = LOGIN) -> Rule:
+    return Rule(frozenset(roles), yes, no, anon)
+
+
+def api(roles: set[str], yes: str = OK) -> Rule:
+    return Rule(frozenset(roles), yes, FORBIDDEN, API_DENIED)
+
+
+# Liaison's own routes, by name. Object routes are walked with an object inside the officers'
+# scope (France); ``OUT_OF_SCOPE`` walks them again with one outside it.
+EXPECTED: dict[str, Rule] = {
+    "portal:home": everyone(),
+    # Members and back-office staff are sent to their pages; other roles see a welcome page.
+    "portal:dashboard": only({Role.MEMBER} | BACK, yes=REDIRECT, no=OK),
+    "portal:member-home": only({Role.MEMBER}),
+    "portal:backoffice": only(BACK),
+    "health": everyone(),
+    "accounts:api-tokens": only(SIGNED_IN),
+    "accounts:revoke-api-token": only(SIGNED_IN, yes=NOT_ALLOWED, no=NOT_ALLOWED),
+    "registry:member-list": only(REGISTRY),
+    "registry:member-detail": only(REGISTRY),
+    "registry:organisation-list": only(REGISTRY),
+    "registry:organisation-detail": only(REGISTRY),
+    "taxonomy:browse": only(BACK),
+    "taxonomy:manage": only(ADMIN),
+    "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),
+    "audit:event-list": only(ADMIN),
+    "audit:event-export": only(ADMIN),
+    # Progress of a task the administrator started: theirs to see, nobody else's.
+    "core:task-progress": only(ADMIN, no=NOT_FOUND),
+    "set_language": everyone(REDIRECT),
+    "javascript-catalog": everyone(),
+    "api-schema": everyone(),
+    "api-docs": everyone(),
+    "api:taxonomy-suggestions": everyone(),
+    "api:countries": everyone(),
+    "api:currencies": everyone(),
+    "api:languages": everyone(),
+    "api:cefr-levels": everyone(),
+    "api:isced-levels": everyone(),
+    "api:isco-group-list": everyone(),
+    "api:isco-group-detail": everyone(),
+    "api:occupation-list": everyone(),
+    "api:occupation-detail": everyone(),
+    "api:skill-list": everyone(),
+    "api:skill-detail": everyone(),
+    "api:member-list": api(REGISTRY),
+    "api:member-detail": api(REGISTRY),
+    "api:organisation-list": api(REGISTRY),
+    "api:organisation-detail": api(REGISTRY),
+}
+
+OUT_OF_SCOPE: dict[str, Rule] = {
+    "registry:member-detail": only(REGISTRY, no=FORBIDDEN),
+    "registry:organisation-detail": only(REGISTRY, no=FORBIDDEN),
+    "api:member-detail": api(REGISTRY),
+    "api:organisation-detail": api(REGISTRY),
+}
+# Officers scoped to France meet a record in Germany: 404, not 403. Administrators see it.
+SCOPED = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER}
+
+# Third-party route families with their own access rules: checked for "never a server error",
+# and for sending visitors to sign in where an account is needed.
+ALLAUTH_NEEDS_LOGIN = {
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "account_reauthenticate",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}{p.namespace}:"
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern), p
+
+
+def all_routes():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _status_matches(outcome: str, response) -> bool:
+    code = response.status_code
+    if outcome == OK:
+        return code == 200
+    if outcome == LOGIN:
+        return code == 302 and "/accounts/login/" in response["Location"]
+    if outcome == FORBIDDEN:
+        return code == 403
+    if outcome == NOT_FOUND:
+        return code == 404
+    if outcome == REDIRECT:
+        return code == 302
+    if outcome == NOT_ALLOWED:
+        return code == 405
+    if outcome == API_DENIED:
+        return code in (401, 403)
+    raise AssertionError(outcome)
+
+
+@pytest.fixture
+def world(db):
+    users = {}
+    for role in Role.values:
+        if role in (Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER):
+            user = user_with_role(role, ScopeKind.COUNTRY, "FR")
+        else:
+            user = user_with_role(role)
+        if role != Role.MEMBER and role != Role.ORGANISATION_REP:
+            TOTP.activate(user, generate_totp_secret())
+        users[role] = user
+    inside = MemberFactory(country_of_residence="FR")
+    outside = MemberFactory(country_of_residence="DE")
+    org_in = OrganisationFactory(country="FR")
+    org_out = OrganisationFactory(country="DE")
+    task = progress.start("walk", owner=users[Role.ADMINISTRATOR])
+    occupation = Occupation.objects.create(uri="http://data.europa.eu/esco/occupation/t", label="nurse")
+    skill = Skill.objects.create(uri="http://data.europa.eu/esco/skill/t", label="triage")
+    return {
+        "users": users,
+        "in": {"member": inside.pk, "organisation": org_in.pk},
+        "out": {"member": outside.pk, "organisation": org_out.pk},
+        "task": task.pk,
+        "occupation": occupation.pk,
+        "skill": skill.pk,
+    }
+
+
+def _kwargs(name: str, route: str, pattern: URLPattern, world, scope: str) -> dict:
+    keys = list(pattern.pattern.converters) or list(pattern.pattern.regex.groupindex)
+    kwargs = {}
+    for key in keys:
+        if key == "pk" and name.startswith(("registry:member", "api:member")):
+            kwargs[key] = world[scope]["member"]
+        elif key == "pk" and name.startswith(("registry:organisation", "api:organisation")):
+            kwargs[key] = world[scope]["organisation"]
+        elif key == "pk" and name == "core:task-progress":
+            kwargs[key] = world["task"]
+        elif key == "pk" and name == "api:occupation-detail":
+            kwargs[key] = world["occupation"]
+        elif key == "pk" and name == "api:skill-detail":
+            kwargs[key] = world["skill"]
+        elif key == "pk":
+            kwargs[key] = 1
+        elif key in ("code",):
+            kwargs[key] = "22"
+        elif key in ("object_id",):
+            kwargs[key] = "1"
+        elif key == "content_type_id":
+            kwargs[key] = 1
+        elif key == "app_label":
+            kwargs[key] = "accounts"
+        elif key == "digest":
+            kwargs[key] = "0" * 128
+        elif key == "uuid":
+            kwargs[key] = uuid.uuid4()
+        else:
+            kwargs[key] = "x"
+    return kwargs
+
+
+def _path(route: str, pattern: URLPattern, kwargs: dict) -> str:
+    from django.urls import reverse
+
+    name = pattern.name
+    try:
+        return reverse(route, kwargs=kwargs) if route else ""
+    except Exception:  # admin/allauth routes built from regexes: resolve by name fallback
+        return reverse(name, kwargs=kwargs)
+
+
+def _get(client, user, path):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    accept = "application/json" if path.startswith(("/api/v1/", "/api/schema/")) else "text/html"
+    return client.get(path, HTTP_ACCEPT=accept)
+
+
+@pytest.mark.django_db
+def test_every_route_answers_each_role_as_expected(client, world):
+    failures = []
+    unknown = []
+    routes = all_routes()
+    assert len(routes) > 60, "the walk found too few routes to be walking the real URLconf"
+    for name, prefix, pattern in routes:
+        if name is None:
+            continue
+        if name.startswith("admin:") or name.startswith(("account_", "mfa_")) or name in (
+            "api-root",
+        ):
+            continue
+        if name not in EXPECTED:
+            unknown.append(f"{name} ({prefix})")
+            continue
+        for scope, table in (("in", EXPECTED), ("out", OUT_OF_SCOPE)):
+            if name not in table:
+                continue
+            rule = table[name]
+            path = _path(name, pattern, _kwargs(name, prefix, pattern, world, scope))
+            for role in ROLES:
+                user = None if role == ANON else world["users"][role]
+                if role == ANON:
+                    outcome = rule.anon
+                elif role in rule.allowed:
+                    outcome = NOT_FOUND if scope == "out" and role in SCOPED else rule.yes
+                else:
+                    outcome = rule.no
+                response = _get(client, user, path)
+                if not _status_matches(outcome, response):
+                    failures.append(f"{role:<18} GET {path} -> {response.status_code}, want {outcome}")
+    assert not unknown, "routes without an expectation:\n" + "\n".join(unknown)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_admin_site_opens_for_administrators_only(client, world):
+    admin_routes = [
+        (name, prefix, p) for name, prefix, p in all_routes() if name and name.startswith("admin:")
+    ]
+    assert len(admin_routes) > 20
+    failures = []
+    for name, prefix, pattern in admin_routes:
+        path = _path(name, pattern, _kwargs(name, prefix, pattern, world, "in"))
+        for role in ROLES:
+            user = None if role == ANON else world["users"][role]
+            response = _get(client, user, path)
+            if name in ("admin:login", "admin:logout"):
+                # Both hand over to the MFA-aware account pages.
+                ok = response.status_code in (302, 405)  # logout wants POST
+            elif role == Role.ADMINISTRATOR:
+                ok = response.status_code < 500 and not (
+                    response.status_code == 302 and "/accounts/login/" in response["Location"]
+                )
+            else:
+                ok = response.status_code in (302, 405)  # logout wants POST and "login" in response["Location"]
+            if not ok:
+                failures.append(f"{role:<18} GET {path} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_account_pages_never_fail_and_ask_visitors_to_sign_in(client, world):
+    routes = [
+        (name, prefix, p)
+        for name, prefix, p in all_routes()
+        if name and name.startswith(("account_", "mfa_"))
+    ]
+    failures = []
+    for name, prefix, pattern in routes:
+        path = _path(name, pattern, _kwargs(name, prefix, pattern, world, "in"))
+        for role in ROLES:
+            user = None if role == ANON else world["users"][role]
+            response = _get(client, user, path)
+            if response.status_code >= 500:
+                failures.append(f"{role} GET {path} -> {response.status_code}")
+            if role == ANON and name in ALLAUTH_NEEDS_LOGIN and response.status_code == 200:
+                failures.append(f"visitor opened {path}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_api_token_opens_the_api_with_the_same_scope(client, world):
+    from knox.models import AuthToken
+
+    officer = world["users"][Role.PROGRAMME_OFFICER]
+    _instance, token = AuthToken.objects.create(user=officer)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    listed = client.get("/api/v1/registry/members/", **auth)
+    assert listed.status_code == 200
+    assert [m["id"] for m in listed.json()["results"]] == [world["in"]["member"]]
+    assert client.get(f"/api/v1/registry/members/{world['out']['member']}/", **auth).status_code == 404
+    assert client.get("/api/v1/registry/members/", HTTP_AUTHORIZATION="Token nonsense").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_user_without_any_role_reaches_no_staff_page(client, world):
+    nobody = UserFactory()
+    client.force_login(nobody)
+    assert client.get("/backoffice/").status_code == 403
+    assert client.get(f"/registry/members/{world['in']['member']}/").status_code == 403
+    assert client.get("/dashboard/").status_code == 200

@@ -1,0 +1,61 @@
+"""Factories shared by the apps' tests."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth.hashers import make_password
+from allauth.account.models import EmailAddress
+
+from liaison.accounts.models import RoleGrant, User
+from liaison.accounts.roles import Role, ScopeKind
+from liaison.registry.models import Member, Organisation
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.LazyFunction(lambda: make_password(None))  # unusable until set
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def user_with_role(
+    role: str, scope_kind: str = ScopeKind.GLOBAL, scope_value: str = "", **kwargs
+) -> User:
+    user = UserFactory(**kwargs)
+    RoleGrant.objects.create(user=user, role=role, scope_kind=scope_kind, scope_value=scope_value)
+    return user
+
+
+def officer_in(country: str) -> User:
+    return user_with_role(Role.PROGRAMME_OFFICER, ScopeKind.COUNTRY, country)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    sex = "female"
+    birth_date = datetime.date(1985, 5, 17)
+    country_of_residence = "FR"
+    city = "Lyon"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Association {n}")
+    kind = Organisation.Kind.ASSOCIATION
+    country = "FR"
