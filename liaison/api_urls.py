@@ -15,9 +15,7 @@ router.register("taxonomy/isco-groups", taxonomy_api.IscoGroupViewSet, basename=
 router.register("taxonomy/occupations", taxonomy_api.OccupationViewSet, basename="occupation")
 router.register("taxonomy/skills", taxonomy_api.SkillViewSet, basename="skill")
 router.register("registry/members", registry_api.MemberViewSet, basename="member")
-router.register(
-    "registry/organisations", registry_api.OrganisationViewSet, basename="organisation"
-)
+router.register("registry/organisations", registry_api.OrganisationViewSet, basename="organisation")
 
 urlpatterns = [
     path(
@@ -29,8 +27,6 @@ urlpatterns = [
     path("reference/currencies/", taxonomy_api.CurrencyListView.as_view(), name="currencies"),
     path("reference/languages/", taxonomy_api.LanguageListView.as_view(), name="languages"),
     path("reference/cefr-levels/", taxonomy_api.CefrLevelListView.as_view(), name="cefr-levels"),
-    path(
-        "reference/isced-levels/", taxonomy_api.IscedLevelListView.as_view(), name="isced-levels"
-    ),
+    path("reference/isced-levels/", taxonomy_api.IscedLevelListView.as_view(), name="isced-levels"),
     path("", include(router.urls)),
 ]

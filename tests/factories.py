@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 import factory
-from django.contrib.auth.hashers import make_password
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 
 from liaison.accounts.models import RoleGrant, User
 from liaison.accounts.roles import Role, ScopeKind
@@ -23,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: make_password(None))  # unusable until set
 
     @factory.post_generation
-    def verified(obj, create, extracted, **kwargs):  # noqa: N805
+    def verified(obj, create, extracted, **kwargs):
         if create:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_role(
     role: str, scope_kind: str = ScopeKind.GLOBAL, scope_value: str = "", **kwargs
 ) -> User:
-    user = UserFactory(**kwargs)
+    user: User = UserFactory(**kwargs)
     RoleGrant.objects.create(user=user, role=role, scope_kind=scope_kind, scope_value=scope_value)
     return user
 

@@ -26,7 +26,8 @@ _OPEN_PREFIXES = (
 
 
 def has_totp(user: object) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return found
 
 
 class StaffMfaRequiredMiddleware:
@@ -43,7 +44,9 @@ class StaffMfaRequiredMiddleware:
             and is_staff(user)
             and not has_totp(user)
         ):
-            message = _("Your role gives access to personal data: set up an authenticator app first.")
+            message = _(
+                "Your role gives access to personal data: set up an authenticator app first."
+            )
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=403)
             messages.warning(request, message)

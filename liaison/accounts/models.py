@@ -126,6 +126,10 @@ class RoleGrant(models.Model):
 
             code = self.scope_value.upper()
             if code not in dict(countries):
-                raise ValidationError({"scope_value": _("%(code)s is not an ISO 3166 country code.")
-                                       % {"code": self.scope_value}})
+                raise ValidationError(
+                    {
+                        "scope_value": _("%(code)s is not an ISO 3166 country code.")
+                        % {"code": self.scope_value}
+                    }
+                )
             self.scope_value = code

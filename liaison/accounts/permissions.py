@@ -160,9 +160,11 @@ def visible(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
 
 def get_visible_or_404(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:
     """The object, or 404 when it does not exist *or* lies outside the user's scope."""
+    from django.core.exceptions import ObjectDoesNotExist
+
     try:
         return visible(user, action, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("No such record.")) from None
 
 

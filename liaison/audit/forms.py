@@ -13,7 +13,7 @@ from liaison.audit.models import AuditEvent
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who (email contains)"), required=False, max_length=254)
     action = forms.ChoiceField(
-        label=_("What"), required=False, choices=[("", _("Any"))] + list(AuditEvent.Action.choices)
+        label=_("What"), required=False, choices=[("", _("Any")), *AuditEvent.Action.choices]
     )
     record_type = forms.ModelChoiceField(
         label=_("Record type"),

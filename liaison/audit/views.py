@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
-
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,9 +28,9 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.select_related("content_type")
+    events: QuerySet[AuditEvent] = AuditEvent.objects.select_related("content_type")
     if request.GET:
         events = form.filter(events)
     return form, events
@@ -62,9 +61,11 @@ def _safe(value: object) -> str:
 
 
 @require("audit.view")
-def event_export(request: HttpRequest) -> HttpResponse:
-    form, events = _filtered(request)
-    record(AuditEvent.Action.EXPORT, AuditEvent, reason=f"audit log export: {request.GET.urlencode()}")
+def event_export(request: HttpRequest) -> StreamingHttpResponse:
+    _form, events = _filtered(request)
+    record(
+        AuditEvent.Action.EXPORT, AuditEvent, reason=f"audit log export: {request.GET.urlencode()}"
+    )
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:

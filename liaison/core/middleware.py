@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
@@ -10,15 +11,13 @@ from liaison.core import context
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client address as the reverse proxy reports it (PROXY_COUNT trusted hops)."""
-    from django.conf import settings
-
     hops = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     if hops and forwarded:
         parts = [p.strip() for p in forwarded.split(",") if p.strip()]
         if len(parts) >= hops:
             return parts[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+    return str(request.META.get("REMOTE_ADDR") or "") or None
 
 
 class RequestContextMiddleware:
@@ -34,7 +33,8 @@ class RequestContextMiddleware:
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             via="api" if request.path.startswith("/api/") else "web",
-            request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64] or context.current().request_id,
+            request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64]
+            or context.current().request_id,
         )
         token = context.set_for_request(ctx)
         try:

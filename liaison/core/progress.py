@@ -47,9 +47,7 @@ class Reporter:
             self._update(done=done, message=message)
 
     def succeeded(self, message: str = "", result: dict[str, Any] | None = None) -> None:
-        self._update(
-            status=TaskProgress.Status.SUCCEEDED, message=message, result=result or {}
-        )
+        self._update(status=TaskProgress.Status.SUCCEEDED, message=message, result=result or {})
 
     def failed(self, message: str) -> None:
         self._update(status=TaskProgress.Status.FAILED, message=message)

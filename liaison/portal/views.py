@@ -28,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require("member_area.view")
 def member_home(request: HttpRequest) -> HttpResponse:
-    profile = Member.objects.filter(user=request.user).first()
+    profile = Member.objects.filter(user__pk=request.user.pk or 0).first()
     return render(request, "portal/member_home.html", {"profile": profile})
 
 

@@ -10,12 +10,17 @@ from rest_framework.response import Response
 from liaison.accounts.permissions import visible
 from liaison.audit.services import record_view
 from liaison.registry.models import Member, Organisation
+from liaison.taxonomy.models import IscoGroup, Occupation
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
     country_of_residence = serializers.CharField(source="country_of_residence.code")
-    occupation = serializers.SlugRelatedField(slug_field="uri", read_only=True)
-    isco_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    occupation: serializers.SlugRelatedField[Occupation] = serializers.SlugRelatedField(
+        slug_field="uri", read_only=True
+    )
+    isco_group: serializers.SlugRelatedField[IscoGroup] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Member
@@ -64,6 +69,4 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
     serializer_class = OrganisationSerializer
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return visible(
-            self.request.user, self.required_action, Organisation.objects.order_by("pk")
-        )
+        return visible(self.request.user, self.required_action, Organisation.objects.order_by("pk"))

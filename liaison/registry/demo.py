@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+
 from django.db import transaction
 from faker import Faker
 
@@ -42,9 +43,24 @@ PROFILES = {
         ("tl",),
         ("en",),
         0.56,
-        {"US": 0.35, "SA": 0.12, "AE": 0.10, "CA": 0.09, "JP": 0.05, "AU": 0.05, "KW": 0.04,
-         "QA": 0.04, "GB": 0.03, "IT": 0.03, "SG": 0.02, "HK": 0.02, "MY": 0.02, "DE": 0.01,
-         "ES": 0.01, "NZ": 0.02},
+        {
+            "US": 0.35,
+            "SA": 0.12,
+            "AE": 0.10,
+            "CA": 0.09,
+            "JP": 0.05,
+            "AU": 0.05,
+            "KW": 0.04,
+            "QA": 0.04,
+            "GB": 0.03,
+            "IT": 0.03,
+            "SG": 0.02,
+            "HK": 0.02,
+            "MY": 0.02,
+            "DE": 0.01,
+            "ES": 0.01,
+            "NZ": 0.02,
+        },
     ),
     "MA": OriginProfile(
         "MA",
@@ -52,8 +68,21 @@ PROFILES = {
         ("ar",),
         ("fr",),
         0.46,
-        {"FR": 0.34, "ES": 0.22, "IT": 0.14, "BE": 0.07, "NL": 0.06, "DE": 0.04, "US": 0.03,
-         "CA": 0.03, "IL": 0.03, "SA": 0.01, "AE": 0.01, "GB": 0.01, "LY": 0.01},
+        {
+            "FR": 0.34,
+            "ES": 0.22,
+            "IT": 0.14,
+            "BE": 0.07,
+            "NL": 0.06,
+            "DE": 0.04,
+            "US": 0.03,
+            "CA": 0.03,
+            "IL": 0.03,
+            "SA": 0.01,
+            "AE": 0.01,
+            "GB": 0.01,
+            "LY": 0.01,
+        },
     ),
     "EC": OriginProfile(
         "EC",
@@ -61,16 +90,50 @@ PROFILES = {
         ("es",),
         ("en",),
         0.52,
-        {"US": 0.42, "ES": 0.37, "IT": 0.09, "CL": 0.02, "CO": 0.02, "VE": 0.02, "CA": 0.01,
-         "DE": 0.01, "FR": 0.01, "PE": 0.01, "MX": 0.01, "GB": 0.01},
+        {
+            "US": 0.42,
+            "ES": 0.37,
+            "IT": 0.09,
+            "CL": 0.02,
+            "CO": 0.02,
+            "VE": 0.02,
+            "CA": 0.01,
+            "DE": 0.01,
+            "FR": 0.01,
+            "PE": 0.01,
+            "MX": 0.01,
+            "GB": 0.01,
+        },
     ),
 }
 
 HOST_LANGUAGES = {
-    "US": "en", "CA": "en", "GB": "en", "AU": "en", "NZ": "en", "SG": "en", "HK": "en",
-    "SA": "ar", "AE": "ar", "KW": "ar", "QA": "ar", "LY": "ar", "JP": "ja", "IT": "it",
-    "DE": "de", "ES": "es", "FR": "fr", "BE": "fr", "NL": "nl", "MY": "ms", "IL": "he",
-    "CL": "es", "CO": "es", "VE": "es", "PE": "es", "MX": "es",
+    "US": "en",
+    "CA": "en",
+    "GB": "en",
+    "AU": "en",
+    "NZ": "en",
+    "SG": "en",
+    "HK": "en",
+    "SA": "ar",
+    "AE": "ar",
+    "KW": "ar",
+    "QA": "ar",
+    "LY": "ar",
+    "JP": "ja",
+    "IT": "it",
+    "DE": "de",
+    "ES": "es",
+    "FR": "fr",
+    "BE": "fr",
+    "NL": "nl",
+    "MY": "ms",
+    "IL": "he",
+    "CL": "es",
+    "CO": "es",
+    "VE": "es",
+    "PE": "es",
+    "MX": "es",
 }
 
 CITIES = {
@@ -79,21 +142,38 @@ CITIES = {
     "GB": ["London", "Manchester", "Birmingham", "Leeds"],
     "SA": ["Riyadh", "Jeddah", "Dammam"],
     "AE": ["Dubai", "Abu Dhabi", "Sharjah"],
-    "KW": ["Kuwait City"], "QA": ["Doha"], "JP": ["Tokyo", "Osaka", "Nagoya"],
-    "AU": ["Sydney", "Melbourne", "Brisbane", "Perth"], "IT": ["Milano", "Roma", "Torino", "Genova"],
+    "KW": ["Kuwait City"],
+    "QA": ["Doha"],
+    "JP": ["Tokyo", "Osaka", "Nagoya"],
+    "AU": ["Sydney", "Melbourne", "Brisbane", "Perth"],
+    "IT": ["Milano", "Roma", "Torino", "Genova"],
     "FR": ["Paris", "Marseille", "Lyon", "Toulouse", "Lille", "Montpellier"],
     "ES": ["Madrid", "Barcelona", "Murcia", "Valencia", "Almería"],
-    "BE": ["Bruxelles", "Antwerpen", "Liège"], "NL": ["Amsterdam", "Rotterdam", "Utrecht"],
+    "BE": ["Bruxelles", "Antwerpen", "Liège"],
+    "NL": ["Amsterdam", "Rotterdam", "Utrecht"],
     "DE": ["Berlin", "Frankfurt am Main", "Düsseldorf", "München"],
-    "SG": ["Singapore"], "HK": ["Hong Kong"], "MY": ["Kuala Lumpur"], "NZ": ["Auckland"],
-    "CL": ["Santiago"], "CO": ["Bogotá"], "VE": ["Caracas"], "PE": ["Lima"], "MX": ["Ciudad de México"],
-    "IL": ["Tel Aviv"], "LY": ["Tripoli"],
+    "SG": ["Singapore"],
+    "HK": ["Hong Kong"],
+    "MY": ["Kuala Lumpur"],
+    "NZ": ["Auckland"],
+    "CL": ["Santiago"],
+    "CO": ["Bogotá"],
+    "VE": ["Caracas"],
+    "PE": ["Lima"],
+    "MX": ["Ciudad de México"],
+    "IL": ["Tel Aviv"],
+    "LY": ["Tripoli"],
 }
 
 EDUCATION_WEIGHTS = {
-    IscedLevel.PRIMARY: 4, IscedLevel.LOWER_SECONDARY: 8, IscedLevel.UPPER_SECONDARY: 28,
-    IscedLevel.POST_SECONDARY: 10, IscedLevel.SHORT_TERTIARY: 10, IscedLevel.BACHELOR: 25,
-    IscedLevel.MASTER: 12, IscedLevel.DOCTORAL: 3,
+    IscedLevel.PRIMARY: 4,
+    IscedLevel.LOWER_SECONDARY: 8,
+    IscedLevel.UPPER_SECONDARY: 28,
+    IscedLevel.POST_SECONDARY: 10,
+    IscedLevel.SHORT_TERTIARY: 10,
+    IscedLevel.BACHELOR: 25,
+    IscedLevel.MASTER: 12,
+    IscedLevel.DOCTORAL: 3,
 }
 SECOND_LANGUAGE_LEVELS = [CefrLevel.A2, CefrLevel.B1, CefrLevel.B2, CefrLevel.C1, CefrLevel.C2]
 
@@ -149,11 +229,11 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
     pools = _name_pools(profile, seed)
     hosts = list(profile.hosts)
     host_weights = list(profile.hosts.values())
-    occupations = list(
-        Occupation.objects.order_by("pk").values_list("pk", "isco_group_id")
-    )
+    occupations = list(Occupation.objects.order_by("pk").values_list("pk", "isco_group_id"))
     sub_majors = list(
-        IscoGroup.objects.filter(code__regex=r"^[1-9]\d$").order_by("code").values_list("pk", flat=True)
+        IscoGroup.objects.filter(code__regex=r"^[1-9]\d$")
+        .order_by("code")
+        .values_list("pk", flat=True)
     )
     skill_ids = list(Skill.objects.order_by("pk").values_list("pk", flat=True))
     education = list(EDUCATION_WEIGHTS)
@@ -173,10 +253,12 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
                 host = rng.choices(hosts, host_weights)[0]
                 age = int(rng.triangular(18, 75, 34))
                 birth = today - datetime.timedelta(days=age * 365 + rng.randrange(365))
+                occupation_id: int | None = None
+                isco_id: int | None = None
                 if occupations:
                     occupation_id, isco_id = rng.choice(occupations)
-                else:
-                    occupation_id, isco_id = None, rng.choice(sub_majors) if sub_majors else None
+                elif sub_majors:
+                    isco_id = rng.choice(sub_majors)
                 rows.append(
                     Member(
                         given_name=given,
@@ -184,7 +266,7 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
                         search_name=Member.compute_search_name(given, family),
                         sex=Sex.FEMALE if female else Sex.MALE,
                         birth_date=birth,
-                        nationalities=[profile.country],
+                        nationalities=profile.country,
                         country_of_residence=host,
                         city=rng.choice(CITIES.get(host, [""])),
                         education_level=rng.choices(education, education_weights)[0],
@@ -198,19 +280,30 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
                 if skill_ids:
                     for skill_id in rng.sample(skill_ids, rng.randint(2, 6)):
                         skills.append(
-                            MemberSkill(member_id=member.pk, skill_id=skill_id, years=rng.randint(1, 25))
+                            MemberSkill(
+                                member_id=member.pk, skill_id=skill_id, years=rng.randint(1, 25)
+                            )
                         )
                 languages.append(
-                    MemberLanguage(member_id=member.pk, language=profile.native_languages[0],
-                                   level=CefrLevel.NATIVE)
+                    MemberLanguage(
+                        member_id=member.pk,
+                        language=profile.native_languages[0],
+                        level=CefrLevel.NATIVE,
+                    )
                 )
                 spoken = {profile.native_languages[0]}
-                for code in (*profile.second_languages, HOST_LANGUAGES.get(str(member.country_of_residence), "en")):
+                for code in (
+                    *profile.second_languages,
+                    HOST_LANGUAGES.get(str(member.country_of_residence), "en"),
+                ):
                     if code not in spoken:
                         spoken.add(code)
                         languages.append(
-                            MemberLanguage(member_id=member.pk, language=code,
-                                           level=rng.choice(SECOND_LANGUAGE_LEVELS))
+                            MemberLanguage(
+                                member_id=member.pk,
+                                language=code,
+                                level=rng.choice(SECOND_LANGUAGE_LEVELS),
+                            )
                         )
             MemberSkill.objects.bulk_create(skills, batch_size=2000)
             MemberLanguage.objects.bulk_create(languages, batch_size=2000)
@@ -255,7 +348,7 @@ def _organisations(rng: random.Random, profile: OriginProfile, pools: Pools, cou
         ids = list(
             Member.objects.filter(country_of_residence=organisation.country)
             .order_by("pk")
-            .values_list("pk", flat=True)[: 2000]
+            .values_list("pk", flat=True)[:2000]
         )
         if not ids:
             continue
@@ -264,7 +357,9 @@ def _organisations(rng: random.Random, profile: OriginProfile, pools: Pools, cou
             OrganisationMembership(
                 organisation=organisation,
                 member_id=member_id,
-                role=OrganisationMembership.Role.CHAIR if j == 0 else OrganisationMembership.Role.MEMBER,
+                role=OrganisationMembership.Role.CHAIR
+                if j == 0
+                else OrganisationMembership.Role.MEMBER,
             )
             for j, member_id in enumerate(chosen)
         ]

@@ -84,13 +84,13 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_name = self.compute_search_name(self.given_name, self.family_name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
 
     @staticmethod
     def compute_search_name(given: str, family: str) -> str:

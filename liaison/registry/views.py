@@ -13,10 +13,10 @@ from liaison.registry.models import Member, Organisation
 @require("registry.view_member")
 def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
-    members = (
-        visible(request.user, "registry.view_member", Member.objects.all())
-        .search(q)
-        .select_related("occupation", "isco_group")
+    members = visible(
+        request.user,
+        "registry.view_member",
+        Member.objects.search(q).select_related("occupation", "isco_group"),
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "registry/member_list.html", {"page": page, "q": q})

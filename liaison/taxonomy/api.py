@@ -18,9 +18,11 @@ from liaison.taxonomy.suggest import KINDS, suggest
 
 
 class IscoGroupSerializer(serializers.ModelSerializer[IscoGroup]):
-    label = serializers.CharField(source="display_label", read_only=True)
+    label = serializers.CharField(source="display_label", read_only=True)  # type: ignore[assignment]
     level = serializers.IntegerField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent: serializers.SlugRelatedField[IscoGroup] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = IscoGroup
@@ -28,7 +30,9 @@ class IscoGroupSerializer(serializers.ModelSerializer[IscoGroup]):
 
 
 class OccupationSerializer(serializers.ModelSerializer[Occupation]):
-    isco_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    isco_group: serializers.SlugRelatedField[IscoGroup] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Occupation
@@ -90,7 +94,7 @@ class SkillViewSet(viewsets.ReadOnlyModelViewSet[Skill]):
 class SuggestionSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     value = serializers.CharField(help_text="ESCO URI, or ISCO-08 code.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     matched = serializers.CharField(help_text="The label that matched, maybe an alternative one.")
     detail = serializers.CharField()
     score = serializers.FloatField()
@@ -107,21 +111,17 @@ class SuggestionView(APIView):
             OpenApiParameter("kind", OpenApiTypes.STR, enum=list(KINDS)),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
-        responses=inline_serializer(
-            "SuggestionList", {"results": SuggestionSerializer(many=True)}
-        ),
+        responses=inline_serializer("SuggestionList", {"results": SuggestionSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:
         kind = request.query_params.get("kind", "occupation")
         if kind not in KINDS:
-            return Response(
-                {"kind": [f"Choose one of {', '.join(KINDS)}."]}, status=400
-            )
+            return Response({"kind": [f"Choose one of {', '.join(KINDS)}."]}, status=400)
         try:
             limit = max(1, min(50, int(request.query_params.get("limit", "10"))))
         except ValueError:
             return Response({"limit": ["A whole number from 1 to 50."]}, status=400)
-        results = suggest(request.query_params.get("q", ""), kind, limit)  # type: ignore[arg-type]
+        results = suggest(request.query_params.get("q", ""), kind, limit)
         return Response({"results": SuggestionSerializer(results, many=True).data})
 
 

@@ -39,7 +39,9 @@ class EscoFile:
 
 FILES = (
     EscoFile("isco", "ISCOGroups_{lang}.csv", ("conceptUri", "code", "preferredLabel")),
-    EscoFile("occupations", "occupations_{lang}.csv", ("conceptUri", "iscoGroup", "preferredLabel")),
+    EscoFile(
+        "occupations", "occupations_{lang}.csv", ("conceptUri", "iscoGroup", "preferredLabel")
+    ),
     EscoFile("skills", "skills_{lang}.csv", ("conceptUri", "preferredLabel")),
     EscoFile("skill_groups", "skillGroups_{lang}.csv", ("conceptUri", "preferredLabel"), False),
     EscoFile(
@@ -125,7 +127,9 @@ def _labels(text: str | None, preferred: str) -> list[str]:
     return list(seen)
 
 
-def _rows(path: Path, spec: EscoFile, errors: list[RowError]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(
+    path: Path, spec: EscoFile, errors: list[RowError]
+) -> Iterator[tuple[int, dict[str, str]]]:
     name = path.name
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -142,8 +146,13 @@ def _rows(path: Path, spec: EscoFile, errors: list[RowError]) -> Iterator[tuple[
                 line = reader.line_num
                 if None in row:
                     errors.append(
-                        RowError(name, line, "", f"{width + len(row[None])} fields where the "  # type: ignore[index]
-                                 f"header has {width}")
+                        RowError(
+                            name,
+                            line,
+                            "",
+                            f"{width + len(row[None])} fields where the "
+                            f"header has {width}",
+                        )
                     )
                     continue
                 if any(v is None for v in row.values()):
@@ -261,8 +270,12 @@ def parse(files: dict[str, Path], progress: Progress | None = None) -> Parsed:
     for uri, occ in parsed.occupations.items():
         if occ["isco_code"] and occ["isco_code"] not in known_isco:
             errors.append(
-                RowError(occ_name, 0, "iscoGroup", f"{occ['isco_code']} (for {uri}) is not a "
-                         "known ISCO-08 group")
+                RowError(
+                    occ_name,
+                    0,
+                    "iscoGroup",
+                    f"{occ['isco_code']} (for {uri}) is not a known ISCO-08 group",
+                )
             )
     return parsed
 
@@ -313,8 +326,10 @@ def _write(parsed: Parsed) -> dict[str, dict[str, int]]:
         for uri, o in parsed.occupations.items()
     }
     counts["occupations"] = _upsert(
-        Occupation, "uri", occupation_rows, ["label", "code", "alt_labels", "description",
-                                             "isco_group_id"]
+        Occupation,
+        "uri",
+        occupation_rows,
+        ["label", "code", "alt_labels", "description", "isco_group_id"],
     )
     ids = dict(Occupation.objects.values_list("uri", "pk"))
     rebroadened = []
@@ -326,8 +341,10 @@ def _write(parsed: Parsed) -> dict[str, dict[str, int]]:
     Occupation.objects.bulk_update(rebroadened, ["broader_id"], batch_size=500)
 
     counts["skills"] = _upsert(
-        Skill, "uri", parsed.skills, ["label", "alt_labels", "description", "skill_type",
-                                      "reuse_level"]
+        Skill,
+        "uri",
+        parsed.skills,
+        ["label", "alt_labels", "description", "skill_type", "reuse_level"],
     )
     counts["skill_groups"] = _upsert(
         SkillGroup, "uri", parsed.skill_groups, ["label", "code", "description"]

@@ -8,7 +8,11 @@ class SuggestForm(forms.Form):
     q = forms.CharField(label=_("Job title or skill"), max_length=200, required=False)
     kind = forms.ChoiceField(
         label=_("Look in"),
-        choices=[("occupation", _("Occupations")), ("skill", _("Skills")), ("isco", _("ISCO-08 groups"))],
+        choices=[
+            ("occupation", _("Occupations")),
+            ("skill", _("Skills")),
+            ("isco", _("ISCO-08 groups")),
+        ],
         initial="occupation",
         required=False,
     )

@@ -136,8 +136,12 @@ def suggest(text: str, kind: Kind = "occupation", limit: int = 10) -> list[Sugge
     candidates: set[int] = set()
     passes = ((fuzz.ratio, 10), (fuzz.token_sort_ratio, 10), (fuzz.partial_ratio, 40))
     for scorer, factor in passes:
-        for _label, _score_, position in process.extract(
-            query, index.labels, scorer=scorer, processor=None, limit=limit * factor,
+        for *_match, position in process.extract(
+            query,
+            index.labels,
+            scorer=scorer,
+            processor=None,
+            limit=limit * factor,
             score_cutoff=50,
         ):
             candidates.add(position)

@@ -22,9 +22,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         results = suggest(form.cleaned_data["q"], form.cleaned_data["kind"] or "occupation", 20)
     majors = (
-        IscoGroup.objects.filter(code__regex=r"^\d$")
-        .annotate(n=Count("children"))
-        .order_by("code")
+        IscoGroup.objects.filter(code__regex=r"^\d$").annotate(n=Count("children")).order_by("code")
     )
     return render(
         request,
@@ -58,7 +56,9 @@ def manage(request: HttpRequest) -> HttpResponse:
 def start_import(request: HttpRequest) -> HttpResponse:
     path = settings.LIAISON_ESCO_PATH
     if not path:
-        messages.error(request, _("Set LIAISON_ESCO_PATH to the folder of the ESCO download first."))
+        messages.error(
+            request, _("Set LIAISON_ESCO_PATH to the folder of the ESCO download first.")
+        )
         return redirect("taxonomy:manage")
     start_esco_import(request.user, path)
     messages.info(request, _("The ESCO import is queued; its progress shows below."))

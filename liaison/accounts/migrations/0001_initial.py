@@ -2,61 +2,201 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import liaison.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(blank=True, max_length=200, verbose_name='full name')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('fr', 'Français'), ('ar', 'العربية')], default='en', max_length=10, verbose_name='preferred language')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, help_text="Kept for Django's admin; Liaison's own pages use role grants.", verbose_name='staff status')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="email address"),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="full name"),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "Français"), ("ar", "العربية")],
+                        default="en",
+                        max_length=10,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Kept for Django's admin; Liaison's own pages use role grants.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['email'],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', liaison.accounts.models.UserManager()),
+                ("objects", liaison.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organisation_rep', 'Organisation representative'), ('host_focal_point', 'Host focal point'), ('programme_officer', 'Programme officer'), ('reviewer', 'Reviewer'), ('consular_officer', 'Consular officer'), ('analyst', 'Analyst'), ('administrator', 'Administrator')], max_length=32, verbose_name='role')),
-                ('scope_kind', models.CharField(choices=[('global', 'Everywhere'), ('country', 'Country of residence'), ('programme', 'Programme'), ('institution', 'Institution'), ('call', 'Call'), ('organisation', 'Organisation')], default='global', max_length=16, verbose_name='scope')),
-                ('scope_value', models.CharField(blank=True, help_text='The country code or the identifier of the programme, institution or call.', max_length=64, verbose_name='scope value')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("organisation_rep", "Organisation representative"),
+                            ("host_focal_point", "Host focal point"),
+                            ("programme_officer", "Programme officer"),
+                            ("reviewer", "Reviewer"),
+                            ("consular_officer", "Consular officer"),
+                            ("analyst", "Analyst"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "scope_kind",
+                    models.CharField(
+                        choices=[
+                            ("global", "Everywhere"),
+                            ("country", "Country of residence"),
+                            ("programme", "Programme"),
+                            ("institution", "Institution"),
+                            ("call", "Call"),
+                            ("organisation", "Organisation"),
+                        ],
+                        default="global",
+                        max_length=16,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "scope_value",
+                    models.CharField(
+                        blank=True,
+                        help_text="The country code or the identifier of the programme, institution or call.",
+                        max_length=64,
+                        verbose_name="scope value",
+                    ),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role grant',
-                'verbose_name_plural': 'role grants',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'scope_kind', 'scope_value'), name='unique_role_grant'), models.CheckConstraint(condition=models.Q(models.Q(('scope_kind', 'global'), ('scope_value', '')), models.Q(models.Q(('scope_kind', 'global'), _negated=True), models.Q(('scope_value', ''), _negated=True)), _connector='OR'), name='role_grant_scope_value_matches_kind')],
+                "verbose_name": "role grant",
+                "verbose_name_plural": "role grants",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "scope_kind", "scope_value"),
+                        name="unique_role_grant",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope_kind", "global"), ("scope_value", "")),
+                            models.Q(
+                                models.Q(("scope_kind", "global"), _negated=True),
+                                models.Q(("scope_value", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="role_grant_scope_value_matches_kind",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,6 +7,7 @@ expectation fails the walk, so every new page has to say who may open it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -27,7 +28,12 @@ SIGNED_IN = set(Role.values)
 
 # What each expectation accepts as a status code.
 OK, LOGIN, FORBIDDEN, NOT_FOUND, REDIRECT, NOT_ALLOWED = (
-    "ok", "login", "forbidden", "not-found", "redirect", "method-not-allowed"
+    "ok",
+    "login",
+    "forbidden",
+    "not-found",
+    "redirect",
+    "method-not-allowed",
 )
 API_DENIED = "api-denied"
 
@@ -46,11 +52,11 @@ def everyone(outcome: str = OK) -> Rule:
     return Rule(frozenset(SIGNED_IN), outcome, outcome, outcome)
 
 
-def only(roles: set[str], yes: str = OK, no: str = FORBIDDEN, anon: str = LOGIN) -> Rule:
+def only(roles: Iterable[str], yes: str = OK, no: str = FORBIDDEN, anon: str = LOGIN) -> Rule:
     return Rule(frozenset(roles), yes, no, anon)
 
 
-def api(roles: set[str], yes: str = OK) -> Rule:
+def api(roles: Iterable[str], yes: str = OK) -> Rule:
     return Rule(frozenset(roles), yes, FORBIDDEN, API_DENIED)
 
 
@@ -174,7 +180,9 @@ def world(db):
     org_in = OrganisationFactory(country="FR")
     org_out = OrganisationFactory(country="DE")
     task = progress.start("walk", owner=users[Role.ADMINISTRATOR])
-    occupation = Occupation.objects.create(uri="http://data.europa.eu/esco/occupation/t", label="nurse")
+    occupation = Occupation.objects.create(
+        uri="http://data.europa.eu/esco/occupation/t", label="nurse"
+    )
     skill = Skill.objects.create(uri="http://data.europa.eu/esco/skill/t", label="triage")
     return {
         "users": users,
@@ -246,8 +254,10 @@ def test_every_route_answers_each_role_as_expected(client, world):
     for name, prefix, pattern in routes:
         if name is None:
             continue
-        if name.startswith("admin:") or name.startswith(("account_", "mfa_")) or name in (
-            "api-root",
+        if (
+            name.startswith("admin:")
+            or name.startswith(("account_", "mfa_"))
+            or name in ("api-root",)
         ):
             continue
         if name not in EXPECTED:
@@ -268,7 +278,9 @@ def test_every_route_answers_each_role_as_expected(client, world):
                     outcome = rule.no
                 response = _get(client, user, path)
                 if not _status_matches(outcome, response):
-                    failures.append(f"{role:<18} GET {path} -> {response.status_code}, want {outcome}")
+                    failures.append(
+                        f"{role:<18} GET {path} -> {response.status_code}, want {outcome}"
+                    )
     assert not unknown, "routes without an expectation:\n" + "\n".join(unknown)
     assert not failures, "\n".join(failures)
 
@@ -293,7 +305,10 @@ def test_admin_site_opens_for_administrators_only(client, world):
                     response.status_code == 302 and "/accounts/login/" in response["Location"]
                 )
             else:
-                ok = response.status_code in (302, 405)  # logout wants POST and "login" in response["Location"]
+                ok = response.status_code in (
+                    302,
+                    405,
+                )  # logout wants POST and "login" in response["Location"]
             if not ok:
                 failures.append(f"{role:<18} GET {path} -> {response.status_code}")
     assert not failures, "\n".join(failures)
@@ -329,8 +344,13 @@ def test_api_token_opens_the_api_with_the_same_scope(client, world):
     listed = client.get("/api/v1/registry/members/", **auth)
     assert listed.status_code == 200
     assert [m["id"] for m in listed.json()["results"]] == [world["in"]["member"]]
-    assert client.get(f"/api/v1/registry/members/{world['out']['member']}/", **auth).status_code == 404
-    assert client.get("/api/v1/registry/members/", HTTP_AUTHORIZATION="Token nonsense").status_code == 401
+    assert (
+        client.get(f"/api/v1/registry/members/{world['out']['member']}/", **auth).status_code == 404
+    )
+    assert (
+        client.get("/api/v1/registry/members/", HTTP_AUTHORIZATION="Token nonsense").status_code
+        == 401
+    )
 
 
 @pytest.mark.django_db

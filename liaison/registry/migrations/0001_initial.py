@@ -7,99 +7,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taxonomy', '0001_initial'),
+        ("taxonomy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('association', 'Association'), ('hometown', 'Hometown association'), ('professional', 'Professional network'), ('business', 'Business'), ('ngo', 'NGO'), ('host', 'Host institution'), ('employer', 'Employer')], max_length=16, verbose_name='type')),
-                ('country', django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name='country')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("association", "Association"),
+                            ("hometown", "Hometown association"),
+                            ("professional", "Professional network"),
+                            ("business", "Business"),
+                            ("ngo", "NGO"),
+                            ("host", "Host institution"),
+                            ("employer", "Employer"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        db_index=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                ("verified", models.BooleanField(default=False, verbose_name="verified")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=150, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=150, verbose_name='family name')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=320)),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('undisclosed', 'Prefers not to say')], max_length=12, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('nationalities', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='nationalities')),
-                ('country_of_residence', django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name='country of residence')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone (E.164)')),
-                ('education_level', models.CharField(blank=True, choices=[('0', 'Early childhood education'), ('1', 'Primary education'), ('2', 'Lower secondary education'), ('3', 'Upper secondary education'), ('4', 'Post-secondary non-tertiary education'), ('5', 'Short-cycle tertiary education'), ('6', "Bachelor's or equivalent level"), ('7', "Master's or equivalent level"), ('8', 'Doctoral or equivalent level')], max_length=1, verbose_name='education level (ISCED 2011)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('isco_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='taxonomy.iscogroup', verbose_name='occupation group (ISCO-08)')),
-                ('occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='taxonomy.occupation', verbose_name='occupation')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=150, verbose_name="given name")),
+                (
+                    "family_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="family name"),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=320)),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("undisclosed", "Prefers not to say"),
+                        ],
+                        max_length=12,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of birth"),
+                ),
+                (
+                    "nationalities",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="nationalities"
+                    ),
+                ),
+                (
+                    "country_of_residence",
+                    django_countries.fields.CountryField(
+                        db_index=True, max_length=2, verbose_name="country of residence"
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="phone (E.164)"),
+                ),
+                (
+                    "education_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("0", "Early childhood education"),
+                            ("1", "Primary education"),
+                            ("2", "Lower secondary education"),
+                            ("3", "Upper secondary education"),
+                            ("4", "Post-secondary non-tertiary education"),
+                            ("5", "Short-cycle tertiary education"),
+                            ("6", "Bachelor's or equivalent level"),
+                            ("7", "Master's or equivalent level"),
+                            ("8", "Doctoral or equivalent level"),
+                        ],
+                        max_length=1,
+                        verbose_name="education level (ISCED 2011)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "isco_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="taxonomy.iscogroup",
+                        verbose_name="occupation group (ISCO-08)",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="taxonomy.occupation",
+                        verbose_name="occupation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="member_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
-                'ordering': ['family_name', 'given_name', 'pk'],
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
+                "ordering": ["family_name", "given_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationMembership',
+            name="OrganisationMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('board', 'Board member'), ('chair', 'Chair'), ('contact', 'Contact person')], default='member', max_length=10, verbose_name='role')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='registry.member')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='registry.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("board", "Board member"),
+                            ("chair", "Chair"),
+                            ("contact", "Contact person"),
+                        ],
+                        default="member",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="registry.member"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="registry.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='organisations', through='registry.OrganisationMembership', to='registry.member'),
+            model_name="organisation",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="organisations",
+                through="registry.OrganisationMembership",
+                to="registry.member",
+            ),
         ),
         migrations.CreateModel(
-            name='MemberLanguage',
+            name="MemberLanguage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(max_length=3, verbose_name='language (ISO 639)')),
-                ('level', models.CharField(choices=[('A1', 'A1 – Beginner'), ('A2', 'A2 – Elementary'), ('B1', 'B1 – Intermediate'), ('B2', 'B2 – Upper intermediate'), ('C1', 'C1 – Advanced'), ('C2', 'C2 – Proficient'), ('native', 'Mother tongue')], max_length=6, verbose_name='level (CEFR)')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='languages', to='registry.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(max_length=3, verbose_name="language (ISO 639)")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("A1", "A1 – Beginner"),
+                            ("A2", "A2 – Elementary"),
+                            ("B1", "B1 – Intermediate"),
+                            ("B2", "B2 – Upper intermediate"),
+                            ("C1", "C1 – Advanced"),
+                            ("C2", "C2 – Proficient"),
+                            ("native", "Mother tongue"),
+                        ],
+                        max_length=6,
+                        verbose_name="level (CEFR)",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="languages",
+                        to="registry.member",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('member', 'language'), name='unique_member_language')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("member", "language"), name="unique_member_language"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberSkill',
+            name="MemberSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='years of practice')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='registry.member')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taxonomy.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="years of practice"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="registry.member",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taxonomy.skill",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('member', 'skill'), name='unique_member_skill')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "skill"), name="unique_member_skill")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisationmembership',
-            constraint=models.UniqueConstraint(fields=('organisation', 'member'), name='unique_org_member'),
+            model_name="organisationmembership",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "member"), name="unique_org_member"
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,84 +14,154 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.CharField(max_length=200, unique=True, verbose_name='ESCO URI')),
-                ('label', models.CharField(max_length=300, verbose_name='preferred label')),
-                ('alt_labels', models.JSONField(blank=True, default=list, verbose_name='alternative labels')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('skill_type', models.CharField(blank=True, max_length=40, verbose_name='type')),
-                ('reuse_level', models.CharField(blank=True, max_length=40, verbose_name='reuse level')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uri", models.CharField(max_length=200, unique=True, verbose_name="ESCO URI")),
+                ("label", models.CharField(max_length=300, verbose_name="preferred label")),
+                (
+                    "alt_labels",
+                    models.JSONField(blank=True, default=list, verbose_name="alternative labels"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("skill_type", models.CharField(blank=True, max_length=40, verbose_name="type")),
+                (
+                    "reuse_level",
+                    models.CharField(blank=True, max_length=40, verbose_name="reuse level"),
+                ),
             ],
             options={
-                'verbose_name': 'skill',
-                'verbose_name_plural': 'skills',
-                'ordering': ['label'],
+                "verbose_name": "skill",
+                "verbose_name_plural": "skills",
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='SkillGroup',
+            name="SkillGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.CharField(max_length=200, unique=True, verbose_name='ESCO URI')),
-                ('code', models.CharField(blank=True, max_length=40, verbose_name='code')),
-                ('label', models.CharField(max_length=300, verbose_name='preferred label')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uri", models.CharField(max_length=200, unique=True, verbose_name="ESCO URI")),
+                ("code", models.CharField(blank=True, max_length=40, verbose_name="code")),
+                ("label", models.CharField(max_length=300, verbose_name="preferred label")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'skill group',
-                'verbose_name_plural': 'skill groups',
-                'ordering': ['code', 'label'],
+                "verbose_name": "skill group",
+                "verbose_name_plural": "skill groups",
+                "ordering": ["code", "label"],
             },
         ),
         migrations.CreateModel(
-            name='IscoGroup',
+            name="IscoGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=300, verbose_name='label')),
-                ('uri', models.CharField(blank=True, max_length=200, verbose_name='ESCO URI')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='taxonomy.iscogroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=300, verbose_name="label")),
+                ("uri", models.CharField(blank=True, max_length=200, verbose_name="ESCO URI")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="taxonomy.iscogroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ISCO-08 group',
-                'verbose_name_plural': 'ISCO-08 groups',
-                'ordering': ['code'],
+                "verbose_name": "ISCO-08 group",
+                "verbose_name_plural": "ISCO-08 groups",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.CharField(max_length=200, unique=True, verbose_name='ESCO URI')),
-                ('code', models.CharField(blank=True, max_length=40, verbose_name='ESCO code')),
-                ('label', models.CharField(max_length=300, verbose_name='preferred label')),
-                ('alt_labels', models.JSONField(blank=True, default=list, verbose_name='alternative labels')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('broader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='narrower', to='taxonomy.occupation')),
-                ('isco_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='occupations', to='taxonomy.iscogroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uri", models.CharField(max_length=200, unique=True, verbose_name="ESCO URI")),
+                ("code", models.CharField(blank=True, max_length=40, verbose_name="ESCO code")),
+                ("label", models.CharField(max_length=300, verbose_name="preferred label")),
+                (
+                    "alt_labels",
+                    models.JSONField(blank=True, default=list, verbose_name="alternative labels"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "broader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="narrower",
+                        to="taxonomy.occupation",
+                    ),
+                ),
+                (
+                    "isco_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="occupations",
+                        to="taxonomy.iscogroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'occupation',
-                'verbose_name_plural': 'occupations',
-                'ordering': ['label'],
+                "verbose_name": "occupation",
+                "verbose_name_plural": "occupations",
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='TaxonomyImport',
+            name="TaxonomyImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(max_length=500, verbose_name='source folder')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("source", models.CharField(max_length=500, verbose_name="source folder")),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'taxonomy import',
-                'verbose_name_plural': 'taxonomy imports',
-                'ordering': ['-started_at'],
+                "verbose_name": "taxonomy import",
+                "verbose_name_plural": "taxonomy imports",
+                "ordering": ["-started_at"],
             },
         ),
     ]

@@ -57,7 +57,9 @@ class Command(BaseCommand):
         scopes: dict[str, tuple[str, str]] = {
             Role.MEMBER: (ScopeKind.GLOBAL, ""),
             Role.ORGANISATION_REP: (
-                (ScopeKind.ORGANISATION, str(organisation.pk)) if organisation else (ScopeKind.GLOBAL, "")
+                (ScopeKind.ORGANISATION, str(organisation.pk))
+                if organisation
+                else (ScopeKind.GLOBAL, "")
             ),
             Role.HOST_FOCAL_POINT: (ScopeKind.INSTITUTION, "demo-hospital"),
             Role.PROGRAMME_OFFICER: (ScopeKind.COUNTRY, hosts[0]),
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             Role.ANALYST: (ScopeKind.GLOBAL, ""),
             Role.ADMINISTRATOR: (ScopeKind.GLOBAL, ""),
         }
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, (kind, value) in scopes.items():
             email = demo_email(role)
             user = User.objects.filter(email=email).first()

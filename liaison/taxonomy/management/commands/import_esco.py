@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -36,9 +35,11 @@ class Command(BaseCommand):
                 run = import_folder(
                     options["path"],
                     language=options["language"],
-                    progress=lambda done, where: self.stderr.write(f"  read {done} rows ({where})")
-                    if options["verbosity"] > 1
-                    else None,
+                    progress=lambda done, where: (
+                        self.stderr.write(f"  read {done} rows ({where})")
+                        if options["verbosity"] > 1
+                        else None
+                    ),
                 )
             except EscoImportError as exc:
                 raise CommandError(exc.report()) from exc
