@@ -159,7 +159,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# django-axes locks an account after AXES_FAILURE_LIMIT failures; allauth's looser limits catch
+# floods across many accounts from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,20/5m/key"}
 ACCOUNT_ADAPTER = "liaison.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Liaison] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

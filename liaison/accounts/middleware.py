@@ -15,6 +15,7 @@ from liaison.accounts.permissions import is_staff
 _OPEN_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/logout/",
+    "/accounts/reauthenticate/",
     "/accounts/email/",
     "/accounts/password/",
     "/accounts/confirm-email/",

@@ -150,8 +150,7 @@ def _rows(
                             name,
                             line,
                             "",
-                            f"{width + len(row[None])} fields where the "
-                            f"header has {width}",
+                            f"{width + len(row[None])} fields where the header has {width}",
                         )
                     )
                     continue

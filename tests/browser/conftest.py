@@ -1,0 +1,84 @@
+"""Shared fixtures for the browser tests: one headless Chromium for the session, a fresh
+context (cookies, storage) per test, and helpers to sign in through the real forms."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core.cache import cache
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TOTP_PERIOD = 30
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Rate limits and used TOTP codes live in the (in-process) cache: start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def totp_code(secret: str) -> str:
+    """The current code for ``secret``, never one about to expire (allauth has no tolerance)."""
+    if TOTP_PERIOD - time.time() % TOTP_PERIOD < 3:
+        time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.2)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD))
+
+
+def submit_password(page: Page, email: str, password: str) -> None:
+    """Fill and send the real sign-in form at /accounts/login/."""
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def submit_code(page: Page, code: str) -> None:
+    page.locator("input[name=code]").fill(code)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]:not([form])").click()
