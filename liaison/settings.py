@@ -276,7 +276,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Reference data ------------------------------------------------------------------------------
 # Folder holding the official ESCO CSV download, offered to administrators for import.
-LIAISON_ESCO_PATH = env_str("LIAISON_ESCO_PATH", "")
+LIAISON_ESCO_PATH = env_str(
+    "LIAISON_ESCO_PATH", "" if IS_PRODUCTION else str(BASE_DIR.parent / "shared" / "data" / "esco")
+)
 
 # Logging: one JSON object per line on stderr, ready for a log collector.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

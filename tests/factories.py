@@ -6,10 +6,11 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 
 from liaison.accounts.models import RoleGrant, User
-from liaison.accounts.roles import Role, ScopeKind
+from liaison.accounts.roles import STAFF_ROLES, Role, ScopeKind
 from liaison.registry.models import Member, Organisation
 
 
@@ -31,8 +32,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_role(
     role: str, scope_kind: str = ScopeKind.GLOBAL, scope_value: str = "", **kwargs
 ) -> User:
+    """A user holding ``role``; staff roles come with a TOTP authenticator already set up
+    (its secret in ``user.totp_secret``), as the MFA rule requires."""
     user: User = UserFactory(**kwargs)
     RoleGrant.objects.create(user=user, role=role, scope_kind=scope_kind, scope_value=scope_value)
+    if role in STAFF_ROLES:
+        user.totp_secret = generate_totp_secret()
+        TOTP.activate(user, user.totp_secret)
     return user
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -18,6 +19,7 @@ PASSWORD = "a-long-and-uncommon-passphrase-17"
 
 def _user(role: str = Role.MEMBER):
     user = user_with_role(role, email=f"{role}@example.org")
+    Authenticator.objects.filter(user=user).delete()  # each test sets up its own
     user.set_password(PASSWORD)
     user.save()
     return user

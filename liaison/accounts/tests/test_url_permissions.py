@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from liaison.accounts.roles import Role, ScopeKind
@@ -172,8 +171,6 @@ def world(db):
             user = user_with_role(role, ScopeKind.COUNTRY, "FR")
         else:
             user = user_with_role(role)
-        if role != Role.MEMBER and role != Role.ORGANISATION_REP:
-            TOTP.activate(user, generate_totp_secret())
         users[role] = user
     inside = MemberFactory(country_of_residence="FR")
     outside = MemberFactory(country_of_residence="DE")
