@@ -94,7 +94,8 @@ def test_a_folder_that_is_not_esco_is_refused_with_what_is_missing(tmp_path):
     (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
     with pytest.raises(
         CommandError,
-        match=r"not an ESCO CSV folder: ISCOGroups_en\.csv, occupations_en\.csv, skills_en\.csv missing",
+        match=r"not an ESCO CSV folder: ISCOGroups_en\.csv, occupations_en\.csv, "
+        r"skills_en\.csv missing",
     ):
         call_command("import_esco", str(tmp_path))
     with pytest.raises(CommandError, match="does not exist"):

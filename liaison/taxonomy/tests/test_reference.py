@@ -8,8 +8,8 @@ from liaison.taxonomy import reference
 
 def test_country_and_currency_names_follow_the_interface_language():
     with translation.override("fr"):
-        assert dict((e.code, e.name) for e in reference.country_list())["DE"] == "Allemagne"
-        assert dict((e.code, e.name) for e in reference.currency_list())["EUR"] == "euro"
+        assert {e.code: e.name for e in reference.country_list()}["DE"] == "Allemagne"
+        assert {e.code: e.name for e in reference.currency_list()}["EUR"] == "euro"
     with translation.override("en"):
         assert reference.country_name("DE") == "Germany"
 
