@@ -89,7 +89,7 @@ checks: lint typecheck schema
 	$(TEST) $(PY) manage.py makemigrations --check --dry-run
 
 pytest-sqlite: $(VENV)/.dev-installed assets messages chromium
-	$(TEST) DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 pytest-postgres: $(VENV)/.dev-installed assets messages chromium
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \

@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import REDACTED, record
 
-# Apps whose models are domain records. Reference data loaded in bulk (taxonomy) logs its
-# imports as one event each instead.
+# Apps whose models are domain records. Bulk loads (the ESCO import, demo data) send no model
+# signals and log one event per run instead.
 AUDITED_APPS = frozenset(
     {
         "accounts",
@@ -35,6 +35,7 @@ AUDITED_APPS = frozenset(
         "outreach",
         "crisis",
         "insights",
+        "taxonomy",
         "mfa",
         "account",
     }

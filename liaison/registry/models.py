@@ -24,7 +24,7 @@ class Sex(models.TextChoices):
 
 
 def latin(text: str) -> str:
-    """A Latin transliteration for search ("Мария" -> "Mariia", "محمد" -> "mhmd")."""
+    """A Latin transliteration for search ("Мария" -> "Mariya", "محمد" -> "mhmd")."""
     return " ".join(anyascii(text).split())
 
 

@@ -16,9 +16,17 @@ def esco(django_db_setup, django_db_blocker):
         call_command("import_esco", str(ESCO))
     yield
     with django_db_blocker.unblock():
-        from liaison.taxonomy.models import Occupation, Skill, SkillGroup, TaxonomyImport
+        from liaison.taxonomy.isco import ISCO_GROUPS
+        from liaison.taxonomy.models import (
+            IscoGroup,
+            Occupation,
+            Skill,
+            SkillGroup,
+            TaxonomyImport,
+        )
 
         Occupation.objects.all().delete()
+        IscoGroup.objects.exclude(code__in=list(ISCO_GROUPS)).delete()
         Skill.objects.all().delete()
         SkillGroup.objects.all().delete()
         TaxonomyImport.objects.all().delete()
