@@ -230,6 +230,7 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 # Static files: built by `npm run build` into liaison/static/dist, collected for production and
 # served by WhiteNoise with far-future cache headers.
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "liaison" / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
