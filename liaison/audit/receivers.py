@@ -12,6 +12,7 @@ import decimal
 import uuid
 from typing import Any
 
+from django.apps import apps as global_apps
 from django.contrib.auth import signals as auth_signals
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -45,6 +46,8 @@ NOT_WORTH_A_LINE = frozenset({"last_login", "updated_at", "modified_at", "search
 
 
 def _audited(sender: type[Model]) -> bool:
+    if sender._meta.apps is not global_apps:  # a historical model inside a migration
+        return False
     return sender._meta.app_label in AUDITED_APPS and not getattr(sender, "audit_skip", False)
 
 

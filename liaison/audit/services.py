@@ -35,7 +35,8 @@ def record(
     content_type = None
     object_id = ""
     if obj is not None:
-        model = obj if isinstance(obj, type) else type(obj)
+        # ``__class__`` sees through lazy wrappers such as request.user.
+        model = obj if isinstance(obj, type) else obj.__class__
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         if not isinstance(obj, type):
             object_id = str(obj.pk)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from liaison.accounts.decorators import require
+from liaison.accounts.models import RoleGrant
 from liaison.accounts.permissions import check, visible
 from liaison.registry.models import Member, Organisation
 from liaison.taxonomy.models import Occupation
@@ -23,7 +24,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("portal:backoffice")
     if check(request.user, "member_area.view"):
         return redirect("portal:member-home")
-    return render(request, "portal/no_role.html")
+    grants = RoleGrant.objects.active().filter(user_id=request.user.pk)
+    return render(request, "portal/no_role.html", {"grants": grants})
 
 
 @require("member_area.view")

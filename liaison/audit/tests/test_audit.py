@@ -13,7 +13,9 @@ from tests.factories import MemberFactory, UserFactory, user_with_role
 
 
 def _events(action, obj):
-    return AuditEvent.objects.filter(action=action, object_id=str(obj.pk))
+    return AuditEvent.objects.filter(
+        action=action, object_id=str(obj.pk), content_type__model=obj._meta.model_name
+    )
 
 
 @pytest.mark.django_db
@@ -134,3 +136,13 @@ def test_exported_cells_cannot_smuggle_spreadsheet_formulas(client):
     body = b"".join(export.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body
+
+
+@pytest.mark.django_db
+def test_signing_out_is_logged_and_ends_the_session(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="logout", actor_id=user.pk).count() == 1
