@@ -14,7 +14,7 @@ from liaison.accounts.roles import STAFF_ROLES, Role, ScopeKind
 from liaison.registry.models import Member, Organisation
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -46,7 +46,7 @@ def officer_in(country: str) -> User:
     return user_with_role(Role.PROGRAMME_OFFICER, ScopeKind.COUNTRY, country)
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
 
@@ -58,7 +58,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     city = "Lyon"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 

@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("portal:backoffice")
     if check(request.user, "member_area.view"):
         return redirect("portal:member-home")
-    grants = RoleGrant.objects.active().filter(user_id=request.user.pk)
+    grants = RoleGrant.objects.active().filter(user__pk=request.user.pk or 0)
     return render(request, "portal/no_role.html", {"grants": grants})
 
 

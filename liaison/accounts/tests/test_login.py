@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -146,5 +147,5 @@ def test_an_idle_session_expires(client):
     assert client.get("/me/").status_code == 200
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get("/me/").status_code == 302
