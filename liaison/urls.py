@@ -13,7 +13,6 @@ urlpatterns = [
     path("registry/", include("liaison.registry.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),
-    path("", include("liaison.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("liaison.api_urls")),

@@ -1,7 +1,7 @@
 """Record and report the progress of background tasks.
 
 A page creates a ``TaskProgress`` row and enqueues its task in the same transaction, passing the
-row's id; the task reports through ``Reporter`` and the page polls ``core:task-progress``.
+row's id; the task reports through ``Reporter`` and the page polls ``portal:task-progress``.
 On PostgreSQL progress is written through the separate ``progress`` connection, so a page sees it
 even while the task's own work runs inside one long transaction. SQLite allows one writer at a
 time, so there the updates made inside such a transaction show when it commits.

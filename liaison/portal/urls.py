@@ -8,4 +8,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("me/", views.member_home, name="member-home"),
     path("backoffice/", views.backoffice, name="backoffice"),
+    path("tasks/<uuid:pk>/progress/", views.task_progress, name="task-progress"),
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from liaison.accounts.decorators import require
 from liaison.accounts.models import RoleGrant
 from liaison.accounts.permissions import check, visible
+from liaison.core.models import TaskProgress
 from liaison.registry.models import Member, Organisation
 from liaison.taxonomy.models import Occupation
 
@@ -49,3 +53,27 @@ def backoffice(request: HttpRequest) -> HttpResponse:
         "occupation_count": Occupation.objects.count(),
     }
     return render(request, "portal/backoffice.html", context)
+
+
+@login_required
+@never_cache
+def task_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A task's progress: an HTML fragment for HTMX polling, or JSON when asked for it."""
+    progress = TaskProgress.objects.filter(pk=pk).first()
+    if progress is None or (
+        progress.owner_id != request.user.pk and not check(request.user, "tasks.view_any")
+    ):
+        raise Http404
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {
+                "id": str(progress.pk),
+                "status": progress.status,
+                "done": progress.done,
+                "total": progress.total,
+                "percent": progress.percent,
+                "message": progress.message,
+                "finished": progress.finished,
+            }
+        )
+    return render(request, "components/progress.html", {"progress": progress})

@@ -37,14 +37,26 @@ class IscoGroup(models.Model):
         return str(builtin) if builtin is not None else self.label
 
 
-class Occupation(models.Model):
-    """An ESCO occupation (one of ~3,000), below an ISCO-08 unit group."""
+class EscoConcept(models.Model):
+    """What every ESCO concept has: its URI, preferred and alternative labels, a description."""
 
     uri = models.CharField(_("ESCO URI"), max_length=200, unique=True)
-    code = models.CharField(_("ESCO code"), max_length=40, blank=True)
     label = models.CharField(_("preferred label"), max_length=300)
     alt_labels = models.JSONField(_("alternative labels"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Occupation(EscoConcept):
+    """An ESCO occupation (one of ~3,000), below an ISCO-08 unit group."""
+
+    code = models.CharField(_("ESCO code"), max_length=40, blank=True)
     isco_group = models.ForeignKey(
         IscoGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="occupations"
     )
@@ -52,32 +64,20 @@ class Occupation(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="narrower"
     )
 
-    class Meta:
-        ordering = ["label"]
+    class Meta(EscoConcept.Meta):
         verbose_name = _("occupation")
         verbose_name_plural = _("occupations")
 
-    def __str__(self) -> str:
-        return self.label
 
-
-class Skill(models.Model):
+class Skill(EscoConcept):
     """An ESCO skill, knowledge or competence."""
 
-    uri = models.CharField(_("ESCO URI"), max_length=200, unique=True)
-    label = models.CharField(_("preferred label"), max_length=300)
-    alt_labels = models.JSONField(_("alternative labels"), default=list, blank=True)
-    description = models.TextField(_("description"), blank=True)
     skill_type = models.CharField(_("type"), max_length=40, blank=True)
     reuse_level = models.CharField(_("reuse level"), max_length=40, blank=True)
 
-    class Meta:
-        ordering = ["label"]
+    class Meta(EscoConcept.Meta):
         verbose_name = _("skill")
         verbose_name_plural = _("skills")
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class SkillGroup(models.Model):

@@ -80,7 +80,7 @@ EXPECTED: dict[str, Rule] = {
     "audit:event-list": only(ADMIN),
     "audit:event-export": only(ADMIN),
     # Progress of a task the administrator started: theirs to see, nobody else's.
-    "core:task-progress": only(ADMIN, no=NOT_FOUND),
+    "portal:task-progress": only(ADMIN, no=NOT_FOUND),
     "set_language": everyone(REDIRECT),
     "javascript-catalog": everyone(),
     "api-schema": everyone(),
@@ -199,7 +199,7 @@ def _kwargs(name: str, route: str, pattern: URLPattern, world, scope: str) -> di
             kwargs[key] = world[scope]["member"]
         elif key == "pk" and name.startswith(("registry:organisation", "api:organisation")):
             kwargs[key] = world[scope]["organisation"]
-        elif key == "pk" and name == "core:task-progress":
+        elif key == "pk" and name == "portal:task-progress":
             kwargs[key] = world["task"]
         elif key == "pk" and name == "api:occupation-detail":
             kwargs[key] = world["occupation"]

@@ -16,7 +16,7 @@ from tests.factories import UserFactory, user_with_role
 ESCO = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "esco"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_task_enqueued_in_a_rolled_back_transaction_never_runs():
     admin = user_with_role(Role.ADMINISTRATOR)
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -26,7 +26,7 @@ def test_a_task_enqueued_in_a_rolled_back_transaction_never_runs():
     assert TaskProgress.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")
 def test_the_worker_runs_the_import_and_the_page_shows_its_progress(client):
     admin = user_with_role(Role.ADMINISTRATOR)
     client.force_login(admin)
@@ -49,7 +49,7 @@ def test_the_worker_runs_the_import_and_the_page_shows_its_progress(client):
     assert client.get(f"/tasks/{progress.pk}/progress/").status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_failed_import_task_reports_why(client, tmp_path, settings):
     settings.LIAISON_ESCO_PATH = str(tmp_path)
     admin = user_with_role(Role.ADMINISTRATOR)
