@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from liaison.core.env import env_bool, env_int, env_list, env_str
 
@@ -25,6 +28,19 @@ if IS_PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
 else:
     SECRET_KEY = env_str("SECRET_KEY", f"insecure-{ENVIRONMENT}-only-key-never-use-in-production")
+
+# Keys for fields encrypted at rest (liaison.core.fields): the first encrypts, all decrypt.
+# Generate one with: python -c "from cryptography.fernet import Fernet;
+#                                print(Fernet.generate_key().decode())"
+if IS_PRODUCTION:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("The environment variable FIELD_ENCRYPTION_KEYS must be set.")
+else:
+    FIELD_ENCRYPTION_KEYS = env_list(
+        "FIELD_ENCRYPTION_KEYS",
+        [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()],
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -311,5 +327,7 @@ LOGGING = {
     },
 }
 
+# The version of the privacy notice people consent under; raise it when the notice changes.
+LIAISON_PRIVACY_NOTICE_VERSION = env_str("LIAISON_PRIVACY_NOTICE_VERSION", "2026-11")
 LIAISON_DEFAULT_SUPPRESSION_THRESHOLD = env_int("LIAISON_SUPPRESSION_THRESHOLD", 5)
 SITE_NAME = env_str("LIAISON_SITE_NAME", "Liaison")

@@ -7,6 +7,7 @@ from liaison.core import views as core_views
 
 urlpatterns = [
     path("", include("liaison.portal.urls")),
+    path("me/", include("liaison.registry.urls_me")),
     path("health/", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("liaison.accounts.urls")),

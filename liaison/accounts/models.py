@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.accounts.roles import Role, ScopeKind
+from liaison.accounts.roles import STAFF_ROLES, Role, ScopeKind
 
 
 class UserManager(BaseUserManager["User"]):
@@ -58,6 +58,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    # The log names staff by email, for accountability, and everyone else by number only, so
+    # that an erased account leaves no contact detail in the unchangeable log.
+    audit_values = False
+
+    @property
+    def audit_label(self) -> str:
+        # Asked of the database directly: it must not fill the per-user grant cache while the
+        # user's grants are still being written.
+        staff = RoleGrant.objects.active().filter(user_id=self.pk, role__in=STAFF_ROLES).exists()
+        return self.email if staff else f"user #{self.pk}"
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

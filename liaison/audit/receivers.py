@@ -20,6 +20,7 @@ from django.http import HttpRequest
 
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import REDACTED, record
+from liaison.core.fields import EncryptedTextField
 
 # Apps whose models are domain records. Bulk loads (the ESCO import, demo data) send no model
 # signals and log one event per run instead.
@@ -41,6 +42,8 @@ AUDITED_APPS = frozenset(
         "account",
     }
 )
+# Third-party models holding contact details: logged by field name only, like the registry's.
+NAMES_ONLY = frozenset({"account.emailaddress"})
 NEVER_STORED = frozenset({"password", "secret", "data"})
 NOT_WORTH_A_LINE = frozenset({"last_login", "updated_at", "modified_at", "search_text"})
 
@@ -61,6 +64,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | dict | str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def _names_only(sender: type[Model]) -> bool:
+    """Personal records: the log names the fields that changed, never their values."""
+    return not getattr(sender, "audit_values", True) or sender._meta.label_lower in NAMES_ONLY
+
+
+def _same(field: Any, old: Any, new: Any) -> bool:
+    """Equal as stored? (A multiple-country field reads back as a list, is written as text.)"""
+    if old == new:
+        return True
+    if isinstance(field, EncryptedTextField):  # its stored form differs on every write
+        return False
+    try:
+        return bool(field.get_prep_value(old) == field.get_prep_value(new))
+    except (TypeError, ValueError):
+        return False
 
 
 def _redacted_fields(sender: type[Model]) -> set[str]:
@@ -89,29 +109,35 @@ def _after_save(
     if raw or not _audited(sender):
         return
     redacted = _redacted_fields(sender)
+    names_only = _names_only(sender)
     after = _snapshot(instance)
     before: dict[str, Any] | None = getattr(instance, "_audit_before", None)
     changes: dict[str, Any] = {}
+    fields = {f.attname: f for f in sender._meta.concrete_fields}
     for name, new in after.items():
         old = None if created or before is None else before.get(name)
-        if not created and old == new:
+        if not created and _same(fields[name], old, new):
             continue
         if name in NOT_WORTH_A_LINE:
             continue
-        if name in redacted:
+        if name in redacted or names_only:
             changes[name] = REDACTED if created else [REDACTED, REDACTED]
         else:
             changes[name] = _plain(new) if created else [_plain(old), _plain(new)]
     if not created and not changes:
         return
     record(
-        AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, instance, changes=changes
+        AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        instance,
+        changes=changes,
+        object_repr=f"{sender._meta.verbose_name} #{instance.pk}" if names_only else None,
     )
 
 
 def _after_delete(sender: type[Model], instance: Model, **_: Any) -> None:
     if _audited(sender):
-        record(AuditEvent.Action.DELETE, instance)
+        label = f"{sender._meta.verbose_name} #{instance.pk}" if _names_only(sender) else None
+        record(AuditEvent.Action.DELETE, instance, object_repr=label)
 
 
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:

@@ -14,9 +14,11 @@ REDACTED = "[redacted]"
 
 
 def _actor(user: Any) -> tuple[Any, str]:
+    """Staff are named by email, for accountability; other people by number only, so that an
+    erased account leaves no contact detail in the (unchangeable) log."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None, ""
-    return user.pk, str(getattr(user, "email", "") or user.pk)
+    return user.pk, str(getattr(user, "audit_label", None) or f"user #{user.pk}")
 
 
 def record(
@@ -41,7 +43,7 @@ def record(
         if not isinstance(obj, type):
             object_id = str(obj.pk)
             if object_repr is None:
-                object_repr = str(obj)
+                object_repr = str(getattr(obj, "audit_label", None) or obj)
     return AuditEvent.objects.create(
         actor_id=actor_id,
         actor_label=actor_label,
@@ -61,3 +63,9 @@ def record(
 def record_view(actor: Any, obj: Model, reason: str = "") -> AuditEvent:
     """Log that a staff user looked at a person's record."""
     return record(AuditEvent.Action.VIEW, obj, actor=actor, reason=reason)
+
+
+def history(obj: Model) -> Any:
+    """The log entries about one record, newest first: its version history."""
+    content_type = ContentType.objects.get_for_model(obj.__class__, for_concrete_model=False)
+    return AuditEvent.objects.filter(content_type=content_type, object_id=str(obj.pk))

@@ -43,7 +43,7 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "city", "verified"]
+        fields = ["id", "name", "kind", "country", "city", "verification"]
 
 
 class MemberViewSet(viewsets.ReadOnlyModelViewSet[Member]):

@@ -340,7 +340,15 @@ def _organisations(rng: random.Random, profile: OriginProfile, pools: Pools, cou
             surname=rng.choice(pools.family),
         )
         organisations.append(
-            Organisation(name=name, kind=kind, country=host, city=city, verified=rng.random() < 0.6)
+            Organisation(
+                name=name,
+                kind=kind,
+                country=host,
+                city=city,
+                verification=Organisation.Verification.VERIFIED
+                if rng.random() < 0.6
+                else Organisation.Verification.UNVERIFIED,
+            )
         )
     created = Organisation.objects.bulk_create(organisations)
     links: list[OrganisationMembership] = []

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from liaison.taxonomy.models import IscoGroup, Occupation, Skill
+from liaison.core.fields import EncryptedTextField
+from liaison.taxonomy.models import IscoGroup, Occupation, Skill, SkillGroup
 from liaison.taxonomy.reference import CefrLevel, IscedLevel
 
 
@@ -35,11 +36,24 @@ class MemberQuerySet(models.QuerySet["Member"]):
             return self
         return self.filter(search_name__contains=needle)
 
+    def consenting(self, purpose: str, channel: str = "") -> MemberQuerySet:
+        """Members whose latest decision for ``purpose`` (and ``channel``) is a consent."""
+        latest = (
+            Consent.objects.filter(member=models.OuterRef("pk"), purpose=purpose, channel=channel)
+            .order_by("-recorded_at", "-pk")
+            .values("granted")[:1]
+        )
+        return self.annotate(_consent=models.Subquery(latest)).filter(_consent=True)
+
 
 class Member(models.Model):
     """A person of the diaspora who registered or was registered."""
 
     permission_scope_fields = {"country": "country_of_residence"}
+    # Shown only to roles allowed "registry.view_sensitive"; never written to the audit log.
+    SENSITIVE_FIELDS = ("residence_status", "id_document_number")
+    # The audit log says which fields changed, never their values (see services.ERASURE_RULE).
+    audit_values = False
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -50,14 +64,30 @@ class Member(models.Model):
     )
     given_name = models.CharField(_("given name"), max_length=150)
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    latin_name = models.CharField(
+        _("name in Latin letters"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the name is written in Latin letters, if it is written otherwise."),
+    )
     search_name = models.CharField(max_length=320, editable=False, db_index=True)
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     nationalities = CountryField(_("nationalities"), multiple=True, blank=True)
     country_of_residence = CountryField(_("country of residence"), db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    consular_jurisdiction = models.CharField(_("consular jurisdiction"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    email_verified = models.BooleanField(_("email verified"), default=False)
     phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
+    residence_status = EncryptedTextField(_("residence status"), blank=True)
+    id_document_number = EncryptedTextField(_("passport or ID number"), blank=True)
     education_level = models.CharField(
         _("education level (ISCED 2011)"), max_length=1, choices=IscedLevel.choices, blank=True
     )
@@ -85,21 +115,51 @@ class Member(models.Model):
         return self.display_name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.search_name = self.compute_search_name(self.given_name, self.family_name)
+        self.search_name = self.compute_search_name(
+            self.given_name, self.family_name, self.latin_name
+        )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def has_consent(self, purpose: str, channel: str = "") -> bool:
+        latest = (
+            self.consents.filter(purpose=purpose, channel=channel)
+            .order_by("-recorded_at", "-pk")
+            .values_list("granted", flat=True)
+            .first()
+        )
+        return bool(latest)
+
+    @property
+    def audit_label(self) -> str:
+        return f"member #{self.pk}"
 
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
     @staticmethod
-    def compute_search_name(given: str, family: str) -> str:
-        return latin(f"{given} {family}").lower()[:320]
+    def compute_search_name(given: str, family: str, latin_name: str = "") -> str:
+        """Names as written and in Latin letters, transliterated and lower-cased for search."""
+        text = latin(f"{given} {family}").lower()
+        extra = latin(latin_name).lower()
+        if extra and extra != text:
+            text = f"{text} | {extra}"
+        return text[:320]
+
+
+class SkillLevel(models.TextChoices):
+    BASIC = "basic", _("Basic")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+    EXPERT = "expert", _("Expert")
 
 
 class MemberSkill(models.Model):
+    audit_values = False
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level"), max_length=12, choices=SkillLevel.choices, blank=True)
     years = models.PositiveSmallIntegerField(_("years of practice"), null=True, blank=True)
 
     class Meta:
@@ -112,6 +172,8 @@ class MemberSkill(models.Model):
 
 
 class MemberLanguage(models.Model):
+    audit_values = False
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="languages")
     language = models.CharField(_("language (ISO 639)"), max_length=3)
     level = models.CharField(_("level (CEFR)"), max_length=6, choices=CefrLevel.choices)
@@ -123,6 +185,178 @@ class MemberLanguage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} {self.level}"
+
+
+class Education(models.Model):
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="education")
+    level = models.CharField(_("level (ISCED 2011)"), max_length=1, choices=IscedLevel.choices)
+    field = models.ForeignKey(
+        SkillGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("field of study (ISCED-F)"),
+    )
+    field_text = models.CharField(_("field of study, as written"), max_length=200, blank=True)
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    year = models.PositiveSmallIntegerField(_("year completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = _("education")
+        verbose_name_plural = _("education")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.field_text or self.field or ''}".strip()
+
+
+class WorkExperience(models.Model):
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="work_history")
+    title = models.CharField(_("job title"), max_length=200)
+    occupation = models.ForeignKey(
+        Occupation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    start_year = models.PositiveSmallIntegerField(_("from (year)"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(
+        _("until (year)"), null=True, blank=True, help_text=_("Empty while it lasts.")
+    )
+
+    class Meta:
+        ordering = ["-start_year", "pk"]
+        verbose_name = _("work experience")
+        verbose_name_plural = _("work history")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(start_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="work_experience_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.employer})" if self.employer else self.title
+
+
+class Modality(models.TextChoices):
+    VIRTUAL = "virtual", _("Virtual")
+    TEMPORARY = "temporary", _("Temporary, on site")
+    PERMANENT = "permanent", _("Permanent return")
+
+
+class Availability(models.Model):
+    """A way and, optionally, a period in which the member is available to contribute."""
+
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="availability")
+    modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices)
+    starts = models.DateField(_("from"), null=True, blank=True)
+    ends = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["modality", "starts"]
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__isnull=True)
+                | models.Q(starts__isnull=True)
+                | models.Q(ends__gte=models.F("starts")),
+                name="availability_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_modality_display()
+
+
+class Interest(models.TextChoices):
+    SKILLS_TRANSFER = "skills_transfer", _("Skills transfer")
+    INVESTMENT = "investment", _("Investment")
+    PHILANTHROPY = "philanthropy", _("Philanthropy")
+    VOLUNTEERING = "volunteering", _("Volunteering")
+    MENTORING = "mentoring", _("Mentoring")
+    BUSINESS = "business", _("Business")
+    RETURN = "return", _("Return")
+
+
+class MemberInterest(models.Model):
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="interests")
+    interest = models.CharField(_("interest"), max_length=16, choices=Interest.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "interest"], name="unique_member_interest")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_interest_display()
+
+
+class Purpose(models.TextChoices):
+    """What a person's data may be used for; each needs its own consent."""
+
+    REGISTRY = "registry", _("Being registered")
+    MATCHING = "matching", _("Matching with opportunities")
+    OUTREACH = "outreach", _("News and invitations")
+    RESEARCH = "research", _("Research and statistics")
+    CRISIS = "crisis", _("Contact in a crisis")
+
+
+class Channel(models.TextChoices):
+    NONE = "", _("—")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone call")
+    POST = "post", _("Post")
+
+
+class Consent(models.Model):
+    """One recorded decision: granted or withdrawn, for a purpose (and channel), under a notice.
+
+    Rows are never changed: the latest row for a member, purpose and channel is the current
+    decision, and the earlier ones are its history.
+    """
+
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    channel = models.CharField(
+        _("channel"), max_length=5, choices=Channel.choices, blank=True, default=""
+    )
+    granted = models.BooleanField(_("granted"))
+    notice_version = models.CharField(_("privacy notice version"), max_length=20)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=20, default="web")
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [
+            models.Index(
+                fields=["member", "purpose", "channel", "-recorded_at"], name="consent_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = _("granted") if self.granted else _("withdrawn")
+        return f"{self.get_purpose_display()} {self.channel} {state}".replace("  ", " ")
 
 
 class Organisation(models.Model):
@@ -139,11 +373,39 @@ class Organisation(models.Model):
         HOST = "host", _("Host institution")
         EMPLOYER = "employer", _("Employer")
 
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", _("Not verified")
+        PENDING = "pending", _("Verification requested")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    class Sector(models.TextChoices):
+        HEALTH = "health", _("Health")
+        EDUCATION = "education", _("Education and research")
+        AGRICULTURE = "agriculture", _("Agriculture and food")
+        ICT = "ict", _("Information technology")
+        FINANCE = "finance", _("Finance and investment")
+        ENGINEERING = "engineering", _("Engineering and construction")
+        PUBLIC = "public", _("Public administration")
+        TRADE = "trade", _("Trade and business")
+        CULTURE = "culture", _("Culture and community")
+        HUMANITARIAN = "humanitarian", _("Humanitarian and social work")
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    country = CountryField(_("country"), db_index=True)
+    country = CountryField(_("country of seat"), db_index=True)
+    countries = CountryField(_("countries of activity"), multiple=True, blank=True)
+    sectors = models.JSONField(_("sectors"), default=list, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
-    verified = models.BooleanField(_("verified"), default=False)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
     members = models.ManyToManyField(
         Member, through="OrganisationMembership", related_name="organisations", blank=True
     )
@@ -157,8 +419,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
+
 
 class OrganisationMembership(models.Model):
+    audit_values = False
+
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
         BOARD = "board", _("Board member")

@@ -5,21 +5,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from liaison.accounts.decorators import require
-from liaison.accounts.permissions import get_visible_or_404, visible
-from liaison.audit.services import record_view
+from liaison.accounts.permissions import check, get_visible_or_404, visible
+from liaison.audit.services import history, record_view
 from liaison.registry.models import Member, Organisation
+from liaison.registry.search import MemberSearchForm
+from liaison.registry.services import consent_state
 
 
 @require("registry.view_member")
 def member_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")[:100]
+    form = MemberSearchForm(request.GET or None)
     members = visible(
         request.user,
         "registry.view_member",
-        Member.objects.search(q).select_related("occupation", "isco_group"),
+        Member.objects.select_related("occupation", "isco_group"),
     )
+    if request.GET.keys() - {"page"}:
+        members = form.apply(members)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/member_list.html", {"page": page, "q": q})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/member_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )
 
 
 @require("registry.view_member")
@@ -36,6 +46,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/member_detail.html",
         {
             "member": member,
+            "show_sensitive": bool(check(request.user, "registry.view_sensitive", member)),
+            "consents": consent_state(member).values(),
+            "history": history(member).select_related("content_type")[:20],
             "skills": member.skills.select_related("skill"),
             "languages": member.languages.all(),
             "organisations": member.organisations.all(),

@@ -67,6 +67,11 @@ EXPECTED: dict[str, Rule] = {
     "portal:dashboard": only({Role.MEMBER} | BACK, yes=REDIRECT, no=OK),
     "portal:member-home": only({Role.MEMBER}),
     "portal:backoffice": only(BACK),
+    # A member's own data; the walk's member has no profile, so there is nothing to find.
+    "me:data-json": only({Role.MEMBER}, yes=NOT_FOUND),
+    "me:data-csv": only({Role.MEMBER}, yes=NOT_FOUND),
+    "me:consents": only({Role.MEMBER}, yes=NOT_FOUND),
+    "me:erase": only({Role.MEMBER}, yes=NOT_FOUND),
     "health": everyone(),
     "accounts:api-tokens": only(SIGNED_IN),
     "accounts:revoke-api-token": only(SIGNED_IN, yes=NOT_ALLOWED, no=NOT_ALLOWED),

@@ -43,6 +43,7 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
         ALLOWED_HOSTS="liaison.example.org",
         SECURE_HSTS_PRELOAD="true",
+        FIELD_ENCRYPTION_KEYS="3q2wW9mBvYQ4hQ0j1H8m6X0JmKf7c1nS2yT4uV5wX6Y=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -1,0 +1,205 @@
+"""Back-office search over members: names (accent-, case- and script-insensitive, tolerant of
+typos), occupations and skills, with filters.
+
+Names are matched on ``Member.search_name`` (the names as written and in Latin letters,
+transliterated to ASCII and lower-cased). On PostgreSQL typo tolerance comes from trigram word
+similarity (``pg_trgm``, GIN-indexed); on SQLite, candidates sharing a three-letter piece of a
+word are re-scored with RapidFuzz.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from rapidfuzz import fuzz
+
+from liaison.registry.models import (
+    Availability,
+    Interest,
+    Member,
+    MemberInterest,
+    MemberLanguage,
+    MemberSkill,
+    Modality,
+    Purpose,
+    Sex,
+    latin,
+)
+from liaison.taxonomy.reference import CEFR_ORDER, CefrLevel, IscedLevel
+from liaison.taxonomy.widgets import TaxonomyAutocomplete
+
+AGE_BANDS = {
+    "18-24": (18, 24),
+    "25-34": (25, 34),
+    "35-44": (35, 44),
+    "45-54": (45, 54),
+    "55-64": (55, 64),
+    "65+": (65, 130),
+}
+TYPO_THRESHOLD = 0.5  # trigram word similarity on PostgreSQL
+FUZZY_SCORE = 75  # RapidFuzz ratio of a typed word to a word of the name, on SQLite
+FUZZY_CANDIDATES = 20000
+
+
+def _blank(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("Any")), *choices]
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, occupation or skill"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country of residence"), required=False)
+    city = forms.CharField(label=_("City"), required=False, max_length=120)
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=_blank(Sex.choices))
+    age = forms.ChoiceField(
+        label=_("Age"), required=False, choices=_blank([(k, k) for k in AGE_BANDS])
+    )
+    education = forms.ChoiceField(
+        label=_("Education at least"), required=False, choices=_blank(IscedLevel.choices)
+    )
+    isco = forms.RegexField(
+        label=_("Occupation group (ISCO-08 code)"), regex=r"^\d{1,4}$", required=False
+    )
+    skill = forms.CharField(
+        label=_("Skill"), required=False, max_length=200, widget=TaxonomyAutocomplete("skill")
+    )
+    language = forms.RegexField(
+        label=_("Language (ISO 639)"), regex=r"^[a-z]{2,3}$", required=False
+    )
+    level = forms.ChoiceField(
+        label=_("Language level at least"), required=False, choices=_blank(CefrLevel.choices)
+    )
+    interest = forms.ChoiceField(
+        label=_("Interest"), required=False, choices=_blank(Interest.choices)
+    )
+    modality = forms.ChoiceField(
+        label=_("Available for"), required=False, choices=_blank(Modality.choices)
+    )
+    consent = forms.ChoiceField(
+        label=_("Has consented to"), required=False, choices=_blank(Purpose.choices)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = _blank(list(countries))
+        for field in self.fields.values():
+            if not isinstance(field.widget, TaxonomyAutocomplete):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("level") and not data.get("language"):
+            self.add_error("language", _("Choose the language whose level you ask for."))
+        return data
+
+    def apply(self, members: QuerySet[Member]) -> QuerySet[Member]:
+        """Narrow ``members``; an invalid form selects nothing (its errors are shown)."""
+        if not self.is_valid():
+            return members.none()
+        d = self.cleaned_data
+        if d["country"]:
+            members = members.filter(country_of_residence=d["country"])
+        if d["city"]:
+            members = members.filter(city__iexact=d["city"].strip())
+        if d["sex"]:
+            members = members.filter(sex=d["sex"])
+        if d["age"]:
+            low, high = AGE_BANDS[d["age"]]
+            today = timezone.localdate()
+            members = members.filter(
+                birth_date__gt=_years_before(today, high + 1),
+                birth_date__lte=_years_before(today, low),
+            )
+        if d["education"]:
+            members = members.filter(education_level__gte=d["education"])
+        if d["isco"]:
+            members = members.filter(
+                Q(isco_group__code__startswith=d["isco"])
+                | Q(occupation__isco_group__code__startswith=d["isco"])
+            )
+        if d["skill"]:
+            skill = self.data.get("skill_value") or ""
+            match = Q(skill__uri=skill) if skill else Q(skill__label__iexact=d["skill"].strip())
+            members = members.filter(
+                Exists(MemberSkill.objects.filter(match, member=OuterRef("pk")))
+            )
+        if d["language"]:
+            languages = MemberLanguage.objects.filter(member=OuterRef("pk"), language=d["language"])
+            if d["level"]:
+                floor = CEFR_ORDER[d["level"]]
+                languages = languages.filter(
+                    level__in=[lv for lv, rank in CEFR_ORDER.items() if rank >= floor]
+                )
+            members = members.filter(Exists(languages))
+        if d["interest"]:
+            members = members.filter(
+                Exists(MemberInterest.objects.filter(member=OuterRef("pk"), interest=d["interest"]))
+            )
+        if d["modality"]:
+            today = timezone.localdate()
+            members = members.filter(
+                Exists(
+                    Availability.objects.filter(
+                        Q(ends__isnull=True) | Q(ends__gte=today),
+                        member=OuterRef("pk"),
+                        modality=d["modality"],
+                    )
+                )
+            )
+        if d["consent"]:
+            members = members.filter(pk__in=Member.objects.consenting(d["consent"]).values("pk"))
+        if d["q"]:
+            members = search_text(members, d["q"])
+        return members
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def search_text(members: QuerySet[Member], text: str) -> QuerySet[Member]:
+    """Members whose name (typos allowed), occupation or skill matches ``text``."""
+    needle = latin(text).lower().strip()
+    if not needle:
+        return members
+    by_topic = Q(occupation__label__icontains=text.strip()) | Exists(
+        MemberSkill.objects.filter(member=OuterRef("pk"), skill__label__icontains=text.strip())
+    )
+    exact = Q(search_name__contains=needle)
+    if connection.vendor == "postgresql":
+        return (
+            members.annotate(similarity=TrigramWordSimilarity(needle, "search_name"))
+            .filter(exact | Q(similarity__gte=TYPO_THRESHOLD) | by_topic)
+            .order_by("-similarity", "pk")
+        )
+    # SQLite: gather candidates that share a three-letter piece with a typed word, then score.
+    pieces = Q()
+    for word in needle.split():
+        for i in range(0, max(1, len(word) - 2), 2):
+            pieces |= Q(search_name__contains=word[i : i + 3])
+    ids = [
+        pk
+        for pk, name in members.filter(pieces).values_list("pk", "search_name")[:FUZZY_CANDIDATES]
+        if needle in name or _words_match(needle.split(), name.split())
+    ]
+    return members.filter(Q(pk__in=ids) | by_topic)
+
+
+def _words_match(typed: list[str], words: list[str]) -> bool:
+    """Every typed word is close to (or starts) some word of the name."""
+    return all(
+        any(w.startswith(t) or fuzz.ratio(t, w) >= FUZZY_SCORE for w in words) for t in typed
+    )

@@ -1,0 +1,97 @@
+"""A member's own data: download it, decide what it is used for, erase it."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.accounts.decorators import require
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import record
+from liaison.registry import services
+from liaison.registry.forms import CONSENT_CHOICES, ConsentForm, EraseForm, consent_key
+from liaison.registry.models import Member
+
+
+def _own_profile(request: HttpRequest) -> Member:
+    member = Member.objects.filter(user__pk=request.user.pk or 0).first()
+    if member is None:
+        raise Http404(_("You have no profile yet."))
+    return member
+
+
+def _download(content: str, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require("member_area.view")
+def data_json(request: HttpRequest) -> HttpResponse:
+    member = _own_profile(request)
+    data = services.export_member_data(member)
+    record(AuditEvent.Action.EXPORT, member, reason="download of own data (JSON)")
+    stamp = timezone.localdate().isoformat()
+    return _download(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        "application/json; charset=utf-8",
+        f"liaison-my-data-{stamp}.json",
+    )
+
+
+@require("member_area.view")
+def data_csv(request: HttpRequest) -> HttpResponse:
+    member = _own_profile(request)
+    data = services.export_member_data(member)
+    record(AuditEvent.Action.EXPORT, member, reason="download of own data (CSV)")
+    stamp = timezone.localdate().isoformat()
+    return _download(
+        services.export_member_csv(data), "text/csv; charset=utf-8", f"liaison-my-data-{stamp}.csv"
+    )
+
+
+@require("member_area.view")
+def consents(request: HttpRequest) -> HttpResponse:
+    member = _own_profile(request)
+    state = services.consent_state(member)
+    current = {key: c.granted for key, c in state.items()}
+    form = ConsentForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        changed = 0
+        for purpose, channel in CONSENT_CHOICES:
+            wanted = form.cleaned_data[consent_key(purpose, channel)]
+            if current.get((purpose, channel), False) != wanted:
+                services.record_consent(request.user, member, purpose, wanted, channel=channel)
+                changed += 1
+        messages.success(
+            request,
+            _("Your choices are saved; they apply at once.") if changed else _("Nothing changed."),
+        )
+        return redirect("me:consents")
+    return render(
+        request,
+        "registry/me_consents.html",
+        {
+            "form": form,
+            "history": member.consents.order_by("-recorded_at", "-pk")[:50],
+            "notice_version": services.current_notice_version(),
+        },
+    )
+
+
+@require("member_area.view")
+def erase(request: HttpRequest) -> HttpResponse:
+    member = _own_profile(request)
+    form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.erase_member(request.user, member, reason="requested by the member")
+        logout(request)
+        messages.success(request, _("Your profile and account are erased."))
+        return redirect("portal:home")
+    return render(request, "registry/me_erase.html", {"form": form, "rule": services.ERASURE_RULE})

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from liaison.accounts.roles import Role, ScopeKind
+from liaison.registry import services
+from liaison.registry.models import (
+    Availability,
+    MemberInterest,
+    MemberLanguage,
+    MemberSkill,
+    Purpose,
+)
+from liaison.taxonomy.models import IscoGroup, Occupation, Skill
+from tests.factories import MemberFactory, user_with_role
+
+
+def _names(client, **params):
+    page = client.get("/registry/members/", params)
+    assert page.status_code == 200
+    return sorted(m.family_name for m in page.context["page"])
+
+
+@pytest.fixture
+def officer_client(client):
+    client.force_login(user_with_role(Role.PROGRAMME_OFFICER, ScopeKind.COUNTRY, "FR"))
+    return client
+
+
+@pytest.mark.django_db
+def test_names_are_found_across_accents_case_scripts_and_typos(officer_client):
+    MemberFactory(given_name="Zoë", family_name="Benaïssa")
+    MemberFactory(given_name="Мария", family_name="Иванова")
+    MemberFactory(given_name="Amina", family_name="Diallo")
+    MemberFactory(given_name="Amina", family_name="Diallo", country_of_residence="DE")
+    assert _names(officer_client, q="ZOE BENAISSA") == ["Benaïssa"]
+    assert _names(officer_client, q="ivanova") == ["Иванова"]
+    assert _names(officer_client, q="amina dialo") == ["Diallo"]  # a typo, and not outside France
+    assert _names(officer_client, q="benaisa") == ["Benaïssa"]
+    assert _names(officer_client, q="xylophone") == []
+
+
+@pytest.mark.django_db
+def test_free_text_also_finds_occupations_and_skills(officer_client):
+    nurse = Occupation.objects.create(
+        uri="http://data.europa.eu/esco/occupation/n", label="specialist nurse"
+    )
+    triage = Skill.objects.create(
+        uri="http://data.europa.eu/esco/skill/t", label="emergency triage"
+    )
+    MemberFactory(family_name="A", occupation=nurse)
+    b = MemberFactory(family_name="B")
+    MemberSkill.objects.create(member=b, skill=triage)
+    MemberFactory(family_name="C")
+    assert _names(officer_client, q="nurse") == ["A"]
+    assert _names(officer_client, q="triage") == ["B"]
+
+
+@pytest.mark.django_db
+def test_filters_narrow_the_list(officer_client):
+    today = timezone.localdate()
+    group = IscoGroup.objects.get(code="22")
+    a = MemberFactory(
+        family_name="A",
+        sex="female",
+        city="Lyon",
+        isco_group=group,
+        birth_date=today.replace(year=today.year - 30),
+        education_level="7",
+    )
+    b = MemberFactory(
+        family_name="B",
+        sex="male",
+        city="Paris",
+        birth_date=today.replace(year=today.year - 50),
+        education_level="3",
+    )
+    MemberLanguage.objects.create(member=a, language="en", level="C1")
+    MemberLanguage.objects.create(member=b, language="en", level="A2")
+    MemberInterest.objects.create(member=b, interest="investment")
+    Availability.objects.create(member=a, modality="virtual")
+    Availability.objects.create(
+        member=b, modality="temporary", ends=today - datetime.timedelta(days=1)
+    )
+    services.record_consent(None, a, Purpose.MATCHING, True)
+    assert _names(officer_client, sex="female") == ["A"]
+    assert _names(officer_client, city="paris") == ["B"]
+    assert _names(officer_client, age="25-34") == ["A"]
+    assert _names(officer_client, age="45-54") == ["B"]
+    assert _names(officer_client, education="6") == ["A"]
+    assert _names(officer_client, isco="2") == ["A"]
+    assert _names(officer_client, language="en") == ["A", "B"]
+    assert _names(officer_client, language="en", level="B2") == ["A"]
+    assert _names(officer_client, interest="investment") == ["B"]
+    assert _names(officer_client, modality="virtual") == ["A"]
+    assert _names(officer_client, modality="temporary") == []  # that availability has ended
+    assert _names(officer_client, consent="matching") == ["A"]
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_is_explained(officer_client):
+    page = officer_client.get("/registry/members/", {"level": "B2"})
+    assert "Choose the language" in page.content.decode()
+    assert page.context["page"].paginator.count == 0
+    page = officer_client.get("/registry/members/", {"isco": "2x"})
+    assert page.context["form"].errors["isco"]
+
+
+@pytest.mark.django_db
+def test_postgresql_has_the_trigram_index():
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'registry_member_search_trgm'"
+        )
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
