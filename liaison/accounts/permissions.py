@@ -28,6 +28,12 @@ RULES: dict[str, frozenset[str]] = {
     "registry.view_member": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),
+    "registry.edit_member": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "registry.export_member": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
     # Residence status and identity documents: consular work only.
     "registry.view_sensitive": frozenset({Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}),
     "registry.view_organisation": frozenset(

@@ -13,6 +13,7 @@ from liaison.accounts.decorators import require
 from liaison.audit.forms import AuditFilterForm
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
+from liaison.core.tabular import safe_cell
 
 EXPORT_COLUMNS = [
     "at",
@@ -56,9 +57,7 @@ class _Echo:
 
 
 def _safe(value: object) -> str:
-    """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(safe_cell(value))
 
 
 @require("audit.view")

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.registry.models import Channel, Purpose
+from liaison.registry import services
+from liaison.registry.models import Channel, Member, Purpose
 
 CONSENT_CHOICES = [
     (Purpose.REGISTRY, ""),
@@ -59,3 +61,72 @@ class EraseForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+class MemberEditForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Staff edit of a profile. Sensitive fields appear only for roles that may see them."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "given_name",
+            "family_name",
+            "latin_name",
+            "sex",
+            "birth_date",
+            "nationalities",
+            "country_of_residence",
+            "city",
+            "latitude",
+            "longitude",
+            "consular_jurisdiction",
+            "email",
+            "phone",
+            "education_level",
+            "residence_status",
+            "id_document_number",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "residence_status": forms.TextInput(),
+            "id_document_number": forms.TextInput(),
+        }
+
+    def __init__(self, *args: Any, show_sensitive: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_sensitive:
+            for name in Member.SENSITIVE_FIELDS:
+                del self.fields[name]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_phone(self) -> str:
+        country = self.data.get("country_of_residence") or ""
+        return services.normalise_phone(self.cleaned_data.get("phone") or "", str(country))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        birth = data.get("birth_date")
+        if birth and birth > timezone.localdate():
+            self.add_error("birth_date", _("A date of birth cannot be in the future."))
+        for name, bound in (("latitude", 90), ("longitude", 180)):
+            value = data.get(name)
+            if value is not None and abs(value) > bound:
+                self.add_error(name, _("Must be between -%(b)s and %(b)s.") % {"b": bound})
+        return data
+
+
+class ExportForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose of this export"),
+        min_length=10,
+        max_length=500,
+        help_text=_("Say what the list is for; it is kept in the audit log."),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from liaison.core.fields import EncryptedTextField
+from liaison.core.validators import no_markup
 from liaison.taxonomy.models import IscoGroup, Occupation, Skill, SkillGroup
 from liaison.taxonomy.reference import CefrLevel, IscedLevel
 
@@ -62,12 +63,15 @@ class Member(models.Model):
         on_delete=models.SET_NULL,
         related_name="member_profile",
     )
-    given_name = models.CharField(_("given name"), max_length=150)
-    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    given_name = models.CharField(_("given name"), max_length=150, validators=[no_markup])
+    family_name = models.CharField(
+        _("family name"), max_length=150, blank=True, validators=[no_markup]
+    )
     latin_name = models.CharField(
         _("name in Latin letters"),
         max_length=300,
         blank=True,
+        validators=[no_markup],
         help_text=_("How the name is written in Latin letters, if it is written otherwise."),
     )
     search_name = models.CharField(max_length=320, editable=False, db_index=True)
@@ -75,7 +79,7 @@ class Member(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     nationalities = CountryField(_("nationalities"), multiple=True, blank=True)
     country_of_residence = CountryField(_("country of residence"), db_index=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True, validators=[no_markup])
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -152,6 +156,36 @@ class SkillLevel(models.TextChoices):
     INTERMEDIATE = "intermediate", _("Intermediate")
     ADVANCED = "advanced", _("Advanced")
     EXPERT = "expert", _("Expert")
+
+
+class MemberVersion(models.Model):
+    """The profile as it was before an edit: the record's version history.
+
+    Sensitive fields are never copied here; a version only notes that they changed. Versions
+    are deleted with the member (erasure).
+    """
+
+    audit_values = False
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(_("profile before the change"))
+    changed = models.JSONField(_("fields changed"), default=list)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("profile version")
+        verbose_name_plural = _("profile versions")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "number"], name="unique_member_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"member #{self.member_id} v{self.number}"
 
 
 class MemberSkill(models.Model):
@@ -396,7 +430,7 @@ class Organisation(models.Model):
     country = CountryField(_("country of seat"), db_index=True)
     countries = CountryField(_("countries of activity"), multiple=True, blank=True)
     sectors = models.JSONField(_("sectors"), default=list, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True, validators=[no_markup])
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
     website = models.URLField(_("website"), blank=True)

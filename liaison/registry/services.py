@@ -9,12 +9,13 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
-from liaison.registry.models import Consent, Member, Purpose
+from liaison.core.tabular import safe_cell
+from liaison.registry.models import Consent, Member, MemberVersion, Purpose
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -166,7 +167,7 @@ def export_member_csv(data: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(["section", "item", "field", "value"])
     for field, value in data["profile"].items():
-        writer.writerow(["profile", 1, field, _cell(value)])
+        writer.writerow(["profile", 1, field, safe_cell(_cell(value))])
     for section in (
         "skills",
         "languages",
@@ -178,15 +179,14 @@ def export_member_csv(data: dict[str, Any]) -> str:
     ):
         for i, row in enumerate(data[section], start=1):
             for field, value in row.items():
-                writer.writerow([section, i, field, _cell(value)])
+                writer.writerow([section, i, field, safe_cell(_cell(value))])
     for i, interest in enumerate(data["interests"], start=1):
         writer.writerow(["interests", i, "interest", interest])
     return out.getvalue()
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else ",".join(value) if isinstance(value, list) else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "" if value is None else ",".join(value) if isinstance(value, list) else str(value)
 
 
 ERASURE_RULE = _(
@@ -213,3 +213,62 @@ def erase_member(actor: Any, member: Member, reason: str) -> None:
     member.delete()
     if user is not None:
         user.delete()
+
+
+VERSIONED_FIELDS = (
+    "given_name",
+    "family_name",
+    "latin_name",
+    "sex",
+    "birth_date",
+    "nationalities",
+    "country_of_residence",
+    "city",
+    "latitude",
+    "longitude",
+    "consular_jurisdiction",
+    "email",
+    "phone",
+    "education_level",
+    "occupation_id",
+    "isco_group_id",
+)
+
+
+def _profile_snapshot(member: Member) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | str):
+            return value
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            return [str(getattr(v, "code", v)) for v in value]
+        return str(getattr(value, "code", value))
+
+    return {f: plain(getattr(member, f)) for f in VERSIONED_FIELDS}
+
+
+@transaction.atomic
+def update_member(actor: Any, member: Member, changes: dict[str, Any]) -> Member:
+    """Apply ``changes`` to a member's profile, keeping the previous state as a version."""
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    before = _profile_snapshot(locked)
+    sensitive_before = {f: getattr(locked, f) for f in Member.SENSITIVE_FIELDS}
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if "phone" in changes:
+        locked.phone = normalise_phone(str(changes["phone"] or ""))
+    locked.full_clean()
+    after = _profile_snapshot(locked)
+    changed = [f for f in VERSIONED_FIELDS if before[f] != after[f]]
+    changed += [f for f in Member.SENSITIVE_FIELDS if getattr(locked, f) != sensitive_before[f]]
+    if not changed:
+        return locked
+    number = (locked.versions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+    MemberVersion.objects.create(
+        member=locked,
+        number=number,
+        saved_by=actor if getattr(actor, "pk", None) else None,
+        data=before,
+        changed=changed,
+    )
+    locked.save()
+    return locked

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check, get_visible_or_404, visible
-from liaison.audit.services import history, record_view
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import history, record, record_view
+from liaison.core import tabular
+from liaison.registry.forms import ExportForm, MemberEditForm
 from liaison.registry.models import Member, Organisation
 from liaison.registry.search import MemberSearchForm
-from liaison.registry.services import consent_state
+from liaison.registry.services import consent_state, update_member
 
 
 @require("registry.view_member")
@@ -69,3 +75,78 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, "registry.view_organisation", Organisation.objects.all(), pk=pk
     )
     return render(request, "registry/organisation_detail.html", {"organisation": organisation})
+
+
+@require("registry.edit_member")
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(request.user, "registry.edit_member", Member.objects.all(), pk=pk)
+    show_sensitive = bool(check(request.user, "registry.view_sensitive", member))
+    form = MemberEditForm(request.POST or None, instance=member, show_sensitive=show_sensitive)
+    if request.method == "POST" and form.is_valid():
+        fresh = Member.objects.get(pk=member.pk)  # the form wrote into ``member`` already
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        update_member(request.user, fresh, changes)
+        messages.success(request, _("The profile is saved; the previous version is kept."))
+        return redirect("registry:member-detail", pk=member.pk)
+    record_view(request.user, member, reason="edit form")
+    return render(request, "registry/member_edit.html", {"member": member, "form": form})
+
+
+@require("registry.view_member")
+def member_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(request.user, "registry.view_member", Member.objects.all(), pk=pk)
+    record_view(request.user, member, reason="version history")
+    versions = member.versions.select_related("saved_by")
+    return render(
+        request, "registry/member_versions.html", {"member": member, "versions": versions}
+    )
+
+
+EXPORT_COLUMNS = [
+    ("id", "pk"),
+    ("given_name", "given_name"),
+    ("family_name", "family_name"),
+    ("latin_name", "latin_name"),
+    ("sex", "sex"),
+    ("birth_date", "birth_date"),
+    ("country_of_residence", "country_of_residence"),
+    ("city", "city"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("education_level", "education_level"),
+    ("occupation", "occupation__label"),
+    ("isco_group", "isco_group__code"),
+]
+
+
+@require("registry.export_member")
+def member_export(request: HttpRequest) -> HttpResponse:
+    """Personal data leaves only with a recorded purpose, and only within the officer's scope."""
+    search = MemberSearchForm(request.GET or None)
+    form = ExportForm(request.POST or None)
+    members = visible(request.user, "registry.export_member", Member.objects.all())
+    if request.GET.keys():
+        members = search.apply(members)
+    if request.method == "POST" and form.is_valid():
+        rows = list(members.order_by("pk").values_list(*[c[1] for c in EXPORT_COLUMNS]))
+        record(
+            AuditEvent.Action.EXPORT,
+            Member,
+            reason=form.cleaned_data["purpose"],
+            changes={"rows": len(rows), "filters": request.GET.urlencode()},
+        )
+        header = [c[0] for c in EXPORT_COLUMNS]
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        if form.cleaned_data["format"] == "xlsx":
+            content = tabular.to_xlsx(header, rows)
+            response = HttpResponse(content, content_type=tabular.XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="members-{stamp}.xlsx"'
+        else:
+            response = HttpResponse(tabular.to_csv(header, rows), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        return response
+    return render(
+        request,
+        "registry/member_export.html",
+        {"form": form, "count": members.count(), "query": request.GET.urlencode()},
+    )

@@ -77,6 +77,9 @@ EXPECTED: dict[str, Rule] = {
     "accounts:revoke-api-token": only(SIGNED_IN, yes=NOT_ALLOWED, no=NOT_ALLOWED),
     "registry:member-list": only(REGISTRY),
     "registry:member-detail": only(REGISTRY),
+    "registry:member-edit": only(REGISTRY),
+    "registry:member-versions": only(REGISTRY),
+    "registry:member-export": only(REGISTRY),
     "registry:organisation-list": only(REGISTRY),
     "registry:organisation-detail": only(REGISTRY),
     "taxonomy:browse": only(BACK),
@@ -110,6 +113,8 @@ EXPECTED: dict[str, Rule] = {
 
 OUT_OF_SCOPE: dict[str, Rule] = {
     "registry:member-detail": only(REGISTRY, no=FORBIDDEN),
+    "registry:member-edit": only(REGISTRY, no=FORBIDDEN),
+    "registry:member-versions": only(REGISTRY, no=FORBIDDEN),
     "registry:organisation-detail": only(REGISTRY, no=FORBIDDEN),
     "api:member-detail": api(REGISTRY),
     "api:organisation-detail": api(REGISTRY),
