@@ -14,6 +14,7 @@ from liaison.accounts.models import RoleGrant
 from liaison.accounts.permissions import check, visible
 from liaison.core.models import TaskProgress
 from liaison.registry.models import Member, Organisation
+from liaison.registry.wizard import completeness, profile_for
 from liaison.taxonomy.models import Occupation
 
 
@@ -34,8 +35,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require("member_area.view")
 def member_home(request: HttpRequest) -> HttpResponse:
-    profile = Member.objects.filter(user__pk=request.user.pk or 0).first()
-    return render(request, "portal/member_home.html", {"profile": profile})
+    profile = profile_for(request.user)
+    return render(
+        request,
+        "portal/member_home.html",
+        {"profile": profile, "completeness": completeness(profile)},
+    )
 
 
 @require("backoffice.view")

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from liaison.accounts.decorators import require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
-from liaison.registry import services
+from liaison.registry import services, wizard
 from liaison.registry.forms import CONSENT_CHOICES, ConsentForm, EraseForm, consent_key
 from liaison.registry.models import Member
 
@@ -81,6 +83,7 @@ def consents(request: HttpRequest) -> HttpResponse:
             "form": form,
             "history": member.consents.order_by("-recorded_at", "-pk")[:50],
             "notice_version": services.current_notice_version(),
+            **_step_context(4),
         },
     )
 
@@ -95,3 +98,56 @@ def erase(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile and account are erased."))
         return redirect("portal:home")
     return render(request, "registry/me_erase.html", {"form": form, "rule": services.ERASURE_RULE})
+
+
+STEPS = [
+    ("me:profile-about", _lazy("About you")),
+    ("me:profile-skills", _lazy("Education, skills and languages")),
+    ("me:profile-engagement", _lazy("Availability and interests")),
+    ("me:consents", _lazy("What my data is used for")),
+]
+
+
+def _step_context(current: int) -> dict[str, object]:
+    return {
+        "steps": [{"url": reverse(name), "label": label} for name, label in STEPS],
+        "current": current,
+        "total": len(STEPS),
+    }
+
+
+@require("member_area.view")
+def profile_about(request: HttpRequest) -> HttpResponse:
+    member = wizard.profile_for(request.user)
+    form = wizard.AboutForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        if member is None:
+            wizard.start_profile(request.user, form)
+        else:
+            form.save()
+        return redirect("me:profile-skills")
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(1)})
+
+
+@require("member_area.view")
+def profile_skills(request: HttpRequest) -> HttpResponse:
+    member = wizard.profile_for(request.user)
+    if member is None:
+        return redirect("me:profile-about")
+    form = wizard.SkillsForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("me:profile-engagement")
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(2)})
+
+
+@require("member_area.view")
+def profile_engagement(request: HttpRequest) -> HttpResponse:
+    member = wizard.profile_for(request.user)
+    if member is None:
+        return redirect("me:profile-about")
+    form = wizard.EngagementForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("me:consents")
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(3)})

@@ -71,6 +71,9 @@ EXPECTED: dict[str, Rule] = {
     "me:data-json": only({Role.MEMBER}, yes=NOT_FOUND),
     "me:data-csv": only({Role.MEMBER}, yes=NOT_FOUND),
     "me:consents": only({Role.MEMBER}, yes=NOT_FOUND),
+    "me:profile-about": only({Role.MEMBER}),
+    "me:profile-skills": only({Role.MEMBER}, yes=REDIRECT),  # no profile yet: back to step 1
+    "me:profile-engagement": only({Role.MEMBER}, yes=REDIRECT),
     "me:erase": only({Role.MEMBER}, yes=NOT_FOUND),
     "health": everyone(),
     "accounts:api-tokens": only(SIGNED_IN),

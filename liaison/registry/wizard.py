@@ -1,0 +1,277 @@
+"""The member's own profile, filled in steps, and how complete it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django import forms
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from liaison.registry import services
+from liaison.registry.models import (
+    Availability,
+    Interest,
+    Member,
+    MemberInterest,
+    MemberLanguage,
+    MemberSkill,
+    Modality,
+    SkillLevel,
+)
+from liaison.taxonomy.models import Occupation, Skill
+from liaison.taxonomy.reference import CefrLevel, language_list
+from liaison.taxonomy.widgets import TaxonomyAutocomplete
+
+SKILL_SLOTS = 5
+LANGUAGE_SLOTS = 4
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class AboutForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Member
+        fields = [
+            "given_name",
+            "family_name",
+            "latin_name",
+            "sex",
+            "birth_date",
+            "nationalities",
+            "country_of_residence",
+            "city",
+            "phone",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+        self.fields["phone"].help_text = _("With the country code, e.g. +33 6 12 34 56 78.")
+
+    def clean_phone(self) -> str:
+        country = self.data.get("country_of_residence") or ""
+        return services.normalise_phone(self.cleaned_data.get("phone") or "", str(country))
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(e.code, e.name) for e in language_list() if len(e.code) == 2]
+
+
+class SkillsForm(forms.Form):
+    education_level = forms.ChoiceField(label=_("Highest level of education"), required=False)
+    occupation = forms.CharField(
+        label=_("Occupation"),
+        required=False,
+        max_length=300,
+        widget=TaxonomyAutocomplete("occupation"),
+        help_text=_("Type your job title and choose from the suggestions."),
+    )
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        level = self.fields["education_level"]
+        assert isinstance(level, forms.ChoiceField)
+        level.choices = [("", "—"), *Member._meta.get_field("education_level").choices]  # type: ignore[misc]
+        languages = _language_choices()
+        for i in range(SKILL_SLOTS):
+            self.fields[f"skill_{i}"] = forms.CharField(
+                label=_("Skill %(n)s") % {"n": i + 1},
+                required=False,
+                max_length=300,
+                widget=TaxonomyAutocomplete("skill"),
+            )
+            self.fields[f"skill_{i}_level"] = forms.ChoiceField(
+                label=_("Level"), required=False, choices=[("", "—"), *SkillLevel.choices]
+            )
+            self.fields[f"skill_{i}_years"] = forms.IntegerField(
+                label=_("Years"), required=False, min_value=0, max_value=70
+            )
+        for i in range(LANGUAGE_SLOTS):
+            self.fields[f"language_{i}"] = forms.ChoiceField(
+                label=_("Language %(n)s") % {"n": i + 1}, required=False, choices=languages
+            )
+            self.fields[f"language_{i}_level"] = forms.ChoiceField(
+                label=_("Level"), required=False, choices=[("", "—"), *CefrLevel.choices]
+            )
+        _style(self)
+        if not self.is_bound:
+            self._fill_initial()
+
+    def _fill_initial(self) -> None:
+        m = self.member
+        self.initial["education_level"] = m.education_level
+        self.initial["occupation"] = m.occupation.label if m.occupation else ""
+        for i, s in enumerate(m.skills.select_related("skill")[:SKILL_SLOTS]):
+            self.initial.update(
+                {
+                    f"skill_{i}": s.skill.label,
+                    f"skill_{i}_level": s.level,
+                    f"skill_{i}_years": s.years,
+                }
+            )
+        for i, lang in enumerate(m.languages.all()[:LANGUAGE_SLOTS]):
+            self.initial.update({f"language_{i}": lang.language, f"language_{i}_level": lang.level})
+
+    def _concept(self, model: type[Occupation] | type[Skill], name: str) -> Any:
+        label = (self.cleaned_data.get(name) or "").strip()
+        uri = (self.data.get(f"{name}_value") or "").strip()
+        if not label:
+            return None
+        found = (model.objects.filter(uri=uri).first() if uri else None) or model.objects.filter(
+            label__iexact=label
+        ).first()
+        if found is None:
+            self.add_error(name, _("Choose “%(label)s” from the suggestions.") % {"label": label})
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["occupation_obj"] = self._concept(Occupation, "occupation")
+        skills: dict[int, tuple[Any, str, int | None]] = {}
+        for i in range(SKILL_SLOTS):
+            skill = self._concept(Skill, f"skill_{i}")
+            if skill is not None:
+                skills[skill.pk] = (
+                    skill,
+                    data.get(f"skill_{i}_level") or "",
+                    data.get(f"skill_{i}_years"),
+                )
+        data["skills"] = list(skills.values())
+        languages: dict[str, Any] = {}
+        for i in range(LANGUAGE_SLOTS):
+            code, level = data.get(f"language_{i}"), data.get(f"language_{i}_level")
+            if code and not level:
+                self.add_error(f"language_{i}_level", _("Give your level in this language."))
+            elif code:
+                languages[code] = level
+        data["languages"] = languages
+        return data
+
+    @transaction.atomic
+    def save(self) -> None:
+        m, d = self.member, self.cleaned_data
+        m.education_level = d.get("education_level") or ""
+        m.occupation = d["occupation_obj"]
+        m.isco_group = m.occupation.isco_group if m.occupation else m.isco_group
+        m.save()
+        m.skills.all().delete()
+        MemberSkill.objects.bulk_create(
+            MemberSkill(member=m, skill=s, level=lv, years=y) for s, lv, y in d["skills"]
+        )
+        m.languages.all().delete()
+        MemberLanguage.objects.bulk_create(
+            MemberLanguage(member=m, language=c, level=lv) for c, lv in d["languages"].items()
+        )
+
+
+class EngagementForm(forms.Form):
+    modalities = forms.MultipleChoiceField(
+        label=_("I could contribute"),
+        choices=Modality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    available_from = forms.DateField(
+        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    available_until = forms.DateField(
+        label=_("Available until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("I am interested in"),
+        choices=Interest.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        _style(self)
+        if not self.is_bound:
+            periods = list(member.availability.all())
+            self.initial = {
+                "modalities": [a.modality for a in periods],
+                "available_from": periods[0].starts if periods else None,
+                "available_until": periods[0].ends if periods else None,
+                "interests": [i.interest for i in member.interests.all()],
+            }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and end < start:
+            self.add_error("available_until", _("The end comes before the start."))
+        return data
+
+    @transaction.atomic
+    def save(self) -> None:
+        m, d = self.member, self.cleaned_data
+        m.availability.all().delete()
+        Availability.objects.bulk_create(
+            Availability(
+                member=m, modality=x, starts=d["available_from"], ends=d["available_until"]
+            )
+            for x in d["modalities"]
+        )
+        m.interests.all().delete()
+        MemberInterest.objects.bulk_create(
+            MemberInterest(member=m, interest=x) for x in d["interests"]
+        )
+
+
+@dataclass(frozen=True)
+class Completeness:
+    percent: int
+    missing: list[Promise]
+
+
+def completeness(member: Member | None) -> Completeness:
+    if member is None:
+        return Completeness(0, [_("your profile")])
+    checks: list[tuple[Promise, bool]] = [
+        (_("your name"), bool(member.given_name and member.family_name)),
+        (_("sex"), bool(member.sex)),
+        (_("date of birth"), member.birth_date is not None),
+        (_("nationality"), bool(member.nationalities)),
+        (_("city of residence"), bool(member.city)),
+        (_("phone"), bool(member.phone)),
+        (_("education"), bool(member.education_level)),
+        (_("occupation"), member.occupation_id is not None),
+        (_("skills"), member.skills.exists()),
+        (_("languages"), member.languages.exists()),
+        (_("availability"), member.availability.exists()),
+        (_("interests"), member.interests.exists()),
+        (_("consents"), member.consents.exists()),
+    ]
+    done = sum(ok for _label, ok in checks)
+    return Completeness(round(100 * done / len(checks)), [label for label, ok in checks if not ok])
+
+
+def profile_for(user: Any) -> Member | None:
+    return Member.objects.filter(user__pk=user.pk or 0).first()
+
+
+def start_profile(user: Any, about: AboutForm) -> Member:
+    member: Member = about.save(commit=False)
+    member.user = user
+    member.email = user.email
+    member.email_verified = EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True
+    ).exists()
+    member.save()
+    about.save_m2m()
+    return member
