@@ -63,6 +63,14 @@ class Member(models.Model):
         on_delete=models.SET_NULL,
         related_name="member_profile",
     )
+    external_id = models.CharField(
+        _("identifier in the source"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The record's identifier in the file it was imported from (e.g. Kobo _uuid)."),
+    )
     given_name = models.CharField(_("given name"), max_length=150, validators=[no_markup])
     family_name = models.CharField(
         _("family name"), max_length=150, blank=True, validators=[no_markup]
@@ -478,3 +486,43 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} @ {self.organisation}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of people, from its upload to its commit."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        CHECKED = "checked", _("Checked")
+        QUEUED = "queued", _("Queued")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    default_country = CountryField(_("country for numbers without a code"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    row_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(_("problems found"), default=list)
+    counts = models.JSONField(_("result"), default=dict)
+    progress = models.ForeignKey(
+        "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {e["row"] for e in self.errors if e.get("row")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.registry import views
+from liaison.registry import import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("members/<int:pk>/versions/", views.member_versions, name="member-versions"),
+    path("imports/", import_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import-commit"),
+    path("imports/<int:pk>/rejected.csv", import_views.import_rejected, name="import-rejected"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
 ]

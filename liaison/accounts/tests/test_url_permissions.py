@@ -83,6 +83,11 @@ EXPECTED: dict[str, Rule] = {
     "registry:member-edit": only(REGISTRY),
     "registry:member-versions": only(REGISTRY),
     "registry:member-export": only(REGISTRY),
+    "registry:import-list": only(REGISTRY),
+    # Imports are their uploader's: for everyone else (and when none exists) there is nothing.
+    "registry:import-detail": only(REGISTRY, yes=NOT_FOUND),
+    "registry:import-commit": only(REGISTRY, yes=NOT_ALLOWED),
+    "registry:import-rejected": only(REGISTRY, yes=NOT_FOUND),
     "registry:organisation-list": only(REGISTRY),
     "registry:organisation-detail": only(REGISTRY),
     "taxonomy:browse": only(BACK),

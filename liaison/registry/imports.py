@@ -1,0 +1,600 @@
+"""Importing people from CSV and XLSX files, including KoboToolbox and ODK Central exports.
+
+Reading, mapping and checking never write; ``commit`` writes everything in one transaction
+(or only the valid rows when the officer asks), matching existing records by the source's
+identifier (Kobo ``_uuid``, a ``member_id`` column ...) or, failing that, by email, so that a
+re-imported file changes nothing and an updated file updates the records it already created.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_countries import countries
+from openpyxl import load_workbook
+
+from liaison.accounts.permissions import RULES, grants_of
+from liaison.accounts.roles import ScopeKind
+from liaison.core.validators import no_markup
+from liaison.registry.models import (
+    Availability,
+    Interest,
+    Member,
+    MemberInterest,
+    MemberLanguage,
+    Modality,
+    Purpose,
+    Sex,
+    latin,
+)
+from liaison.registry.services import normalise_phone, record_consent
+from liaison.taxonomy.models import Occupation
+from liaison.taxonomy.reference import CefrLevel, IscedLevel, is_language
+
+MAX_ERRORS = 5000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    label: str
+    multiple: bool = False
+
+
+TARGETS = [
+    Target("external_id", "identifier in the source"),
+    Target("given_name", "given name"),
+    Target("family_name", "family name"),
+    Target("latin_name", "name in Latin letters"),
+    Target("sex", "sex"),
+    Target("birth_date", "date of birth"),
+    Target("nationalities", "nationalities"),
+    Target("country_of_residence", "country of residence"),
+    Target("city", "city"),
+    Target("email", "email"),
+    Target("phone", "phone"),
+    Target("education_level", "education level (ISCED)"),
+    Target("occupation", "occupation (ESCO)"),
+    Target("languages", "languages with level"),
+    Target("interests", "interests", multiple=True),
+    Target("modalities", "availability", multiple=True),
+    Target("consent_registry", "consent: registry"),
+    Target("consent_matching", "consent: matching"),
+    Target("consent_research", "consent: research"),
+    Target("consent_crisis", "consent: crisis contact"),
+]
+TARGET_NAMES = {t.name for t in TARGETS}
+MULTIPLE = {t.name for t in TARGETS if t.multiple}
+REQUIRED = ("given_name", "country_of_residence")
+
+ALIASES = {
+    "_uuid": "external_id",
+    "uuid": "external_id",
+    "meta_instanceid": "external_id",
+    "instanceid": "external_id",
+    "member_id": "external_id",
+    "id": "external_id",
+    "first_name": "given_name",
+    "firstname": "given_name",
+    "given_name": "given_name",
+    "prenom": "given_name",
+    "forename": "given_name",
+    "last_name": "family_name",
+    "lastname": "family_name",
+    "surname": "family_name",
+    "family_name": "family_name",
+    "nom": "family_name",
+    "gender": "sex",
+    "sexe": "sex",
+    "dob": "birth_date",
+    "date_of_birth": "birth_date",
+    "birthdate": "birth_date",
+    "birth_date": "birth_date",
+    "nationality": "nationalities",
+    "citizenship": "nationalities",
+    "country": "country_of_residence",
+    "residence_country": "country_of_residence",
+    "country_of_residence": "country_of_residence",
+    "host_country": "country_of_residence",
+    "town": "city",
+    "city_of_residence": "city",
+    "e_mail": "email",
+    "email_address": "email",
+    "mobile": "phone",
+    "telephone": "phone",
+    "phone_number": "phone",
+    "tel": "phone",
+    "education": "education_level",
+    "isced": "education_level",
+    "job": "occupation",
+    "profession": "occupation",
+    "interest": "interests",
+    "availability": "modalities",
+    "modality": "modalities",
+}
+SEX_WORDS = {
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "woman": Sex.FEMALE,
+    "femme": Sex.FEMALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "man": Sex.MALE,
+    "homme": Sex.MALE,
+    "other": Sex.OTHER,
+    "x": Sex.OTHER,
+    "undisclosed": Sex.UNDISCLOSED,
+    "": "",
+}
+YES = {"1", "yes", "y", "true", "oui", "x", "✓"}
+NO = {"0", "no", "n", "false", "non", ""}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("_", latin(text).lower()).strip("_")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]  # cell values as read; row i of the file is rows[i - 2]
+
+
+def read_table(handle: IO[bytes], name: str) -> Table:
+    """Read a CSV (UTF-8) or XLSX upload; raise ``ImportFileError`` saying what is wrong."""
+    lowered = name.lower()
+    if lowered.endswith(".xlsx"):
+        return _read_xlsx(handle)
+    if lowered.endswith((".csv", ".txt")):
+        return _read_csv(handle)
+    raise ImportFileError(_("Upload a .csv or .xlsx file; “%(name)s” is neither.") % {"name": name})
+
+
+def _read_csv(handle: IO[bytes]) -> Table:
+    raw = handle.read()
+    try:
+        text = codecs.decode(raw, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            _(
+                "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)s). Save it as "
+                "“CSV UTF-8” and upload it again."
+            )
+            % {"byte": raw[exc.start], "line": line}
+        ) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), dialect))
+    return _table(rows)
+
+
+def _read_xlsx(handle: IO[bytes]) -> Table:
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+    sheet = workbook.worksheets[0]  # Kobo/ODK: the main sheet comes first, repeats after it
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return _table(rows)
+
+
+def _table(rows: list[list[Any]]) -> Table:
+    if not rows or not any(str(c or "").strip() for c in rows[0]):
+        raise ImportFileError(_("The first row must name the columns; it is empty."))
+    headers = [str(c or "").strip() for c in rows[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    if any(not h for h in headers):
+        position = headers.index("") + 1
+        raise ImportFileError(_("Column %(n)s has no name in the first row.") % {"n": position})
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers, start=1):
+        if h.lower() in seen:
+            raise ImportFileError(
+                _("Columns %(a)s and %(b)s have the same name “%(name)s”.")
+                % {"a": seen[h.lower()], "b": i, "name": h}
+            )
+        seen[h.lower()] = i
+    body = [r for r in rows[1:] if any(str(c if c is not None else "").strip() for c in r)]
+    return Table(headers, body)
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """A first mapping of columns to fields, from their names (Kobo ``group/question`` too).
+
+    Returns ``{header: target}`` where target is a field name, ``"interests:mentoring"`` for a
+    one-column-per-choice layout, or ``""`` for a column to leave out.
+    """
+    mapping: dict[str, str] = {}
+    for header in headers:
+        parts = [slug(p) for p in re.split(r"[/:]", header) if p.strip()]
+        target = ""
+        if parts:
+            last = ALIASES.get(parts[-1], parts[-1])
+            if last in TARGET_NAMES:
+                target = last
+            elif len(parts) >= 2:
+                owner = ALIASES.get(parts[-2], parts[-2])
+                if owner in MULTIPLE and _choice(owner, parts[-1]):
+                    target = f"{owner}:{_choice(owner, parts[-1])}"
+        mapping[header] = target
+    return mapping
+
+
+def _choice(target: str, value: str) -> str:
+    choices = Interest.values if target == "interests" else Modality.values
+    value = slug(value)
+    return value if value in choices else ""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class Checked:
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # file row number -> values
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _country(value: str) -> str | None:
+    code = value.strip().upper()
+    if len(code) == 2 and code in countries:
+        return code
+    if len(code) == 3:
+        found = pycountry.countries.get(alpha_3=code)
+        if found:
+            return str(found.alpha_2)
+    by_name = countries.by_name(value.strip())
+    return str(by_name) if by_name else None
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(
+        _("“%(v)s” is not a date; write it as 2026-03-31 or 31/03/2026.") % {"v": text[:40]}
+    )
+
+
+def check(
+    table: Table,
+    mapping: dict[str, str],
+    *,
+    actor: Any,
+    default_country: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> Checked:
+    """Check every row against the mapping; collect each problem with its row and column."""
+    result = Checked()
+    missing = [t for t in REQUIRED if t not in mapping.values()]
+    if missing:
+        labels = ", ".join(missing)
+        result.errors.append(RowError(0, "", _("No column is mapped to: %(f)s.") % {"f": labels}))
+        return result
+    scope_countries = _scope_countries(actor)
+    multiple = {t.split(":")[0] for t in mapping.values() if t.split(":")[0] in MULTIPLE}
+    occupations = _occupation_lookup(table, mapping)
+    index = {h: i for i, h in enumerate(table.headers)}
+    seen_ids: dict[str, int] = {}
+    for offset, raw in enumerate(table.rows):
+        number = offset + 2
+        values: dict[str, Any] = {name: set() for name in multiple}
+        problems: list[RowError] = []
+        for header, target in mapping.items():
+            if not target:
+                continue
+            cell = raw[index[header]] if index[header] < len(raw) else None
+            try:
+                _convert(target, cell, values, occupations, default_country)
+            except (ValueError, ValidationError) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                problems.append(RowError(number, header, message))
+        for name in REQUIRED:
+            if not values.get(name) and not any(
+                p.column for p in problems if mapping.get(p.column) == name
+            ):
+                problems.append(RowError(number, _header_for(mapping, name), _("Required.")))
+        ext = values.get("external_id")
+        if ext:
+            if ext in seen_ids:
+                problems.append(
+                    RowError(
+                        number,
+                        _header_for(mapping, "external_id"),
+                        _("Same identifier as row %(r)s.") % {"r": seen_ids[ext]},
+                    )
+                )
+            seen_ids.setdefault(ext, number)
+        country = values.get("country_of_residence")
+        if country and scope_countries is not None and country not in scope_countries:
+            problems.append(
+                RowError(
+                    number,
+                    _header_for(mapping, "country_of_residence"),
+                    _("%(c)s is outside your scope.") % {"c": country},
+                )
+            )
+        if problems:
+            if len(result.errors) < MAX_ERRORS:
+                result.errors.extend(problems)
+        else:
+            result.rows[number] = values
+        if progress and number % 1000 == 0:
+            progress(number)
+    return result
+
+
+def _scope_countries(actor: Any) -> set[str] | None:
+    """The countries an importer may write to, or None for everywhere (and for commands)."""
+    if actor is None:
+        return None
+    grants = [g for g in grants_of(actor) if g.role in RULES["registry.import_member"]]
+    if any(g.scope_kind == ScopeKind.GLOBAL for g in grants):
+        return None
+    return {g.scope_value for g in grants if g.scope_kind == ScopeKind.COUNTRY}
+
+
+def _header_for(mapping: dict[str, str], target: str) -> str:
+    return next((h for h, t in mapping.items() if t == target), target)
+
+
+def _occupation_lookup(table: Table, mapping: dict[str, str]) -> dict[str, int]:
+    if "occupation" not in mapping.values():
+        return {}
+    by_uri = dict(Occupation.objects.values_list("uri", "pk"))
+    by_label = {label.lower(): pk for label, pk in Occupation.objects.values_list("label", "pk")}
+    return {**by_uri, **by_label}
+
+
+def _convert(
+    target: str, cell: Any, values: dict[str, Any], occupations: dict[str, int], region: str
+) -> None:
+    if ":" in target:  # one column per choice
+        owner, choice = target.split(":", 1)
+        flag = _text(cell).lower()
+        if flag in YES:
+            values[owner].add(choice)
+        elif flag not in NO:
+            raise ValueError(_("Write 1 or 0 (yes or no), not “%(v)s”.") % {"v": flag[:20]})
+        return
+    if isinstance(cell, str) and cell.startswith("="):
+        raise ValueError(_("Formulas are not accepted; paste the value instead."))
+    text = _text(cell)
+    if target in ("given_name", "family_name", "latin_name", "city"):
+        no_markup(text)
+        limit = 300 if target == "latin_name" else 150 if target.endswith("name") else 120
+        if len(text) > limit:
+            raise ValueError(_("Longer than %(n)s characters.") % {"n": limit})
+        values[target] = text
+    elif target == "external_id":
+        values[target] = text[:100] or None
+    elif target == "sex":
+        word = text.lower()
+        if word not in SEX_WORDS:
+            raise ValueError(_("“%(v)s” is not one of female, male, other.") % {"v": text[:20]})
+        values[target] = SEX_WORDS[word]
+    elif target == "birth_date":
+        if text:
+            born = _date(cell)
+            if born > datetime.date.today() or born.year < 1900:
+                raise ValueError(_("%(d)s is not a plausible date of birth.") % {"d": born})
+            values[target] = born
+    elif target in ("country_of_residence", "nationalities"):
+        codes = []
+        for part in re.split(r"[ ,;]+", text) if target == "nationalities" else [text]:
+            if not part:
+                continue
+            code = _country(part)
+            if code is None:
+                raise ValueError(
+                    _("“%(v)s” is not a country (use ISO codes such as FR).") % {"v": part[:40]}
+                )
+            codes.append(code)
+        values[target] = codes if target == "nationalities" else (codes[0] if codes else "")
+    elif target == "email":
+        if text:
+            validate_email(text)
+        values[target] = text.lower()
+    elif target == "phone":
+        values[target] = normalise_phone(text, values.get("country_of_residence") or region)
+    elif target == "education_level":
+        if text and text not in IscedLevel.values:
+            raise ValueError(_("“%(v)s” is not an ISCED level (0 to 8).") % {"v": text[:20]})
+        values[target] = text
+    elif target == "occupation":
+        if text:
+            found = occupations.get(text) or occupations.get(text.lower())
+            if found is None:
+                raise ValueError(_("“%(v)s” is not an ESCO occupation.") % {"v": text[:60]})
+            values[target] = found
+    elif target == "languages":
+        pairs = {}
+        for item in text.split():
+            code, _sep, level = item.partition(":")
+            if not is_language(code) or level not in CefrLevel.values:
+                raise ValueError(
+                    _("Write languages as code:level, e.g. “fr:C1 en:B2”, not “%(v)s”.")
+                    % {"v": item[:20]}
+                )
+            pairs[code] = level
+        values[target] = pairs
+    elif target in MULTIPLE:
+        choices = Interest.values if target == "interests" else Modality.values
+        for code in text.split():
+            if code not in choices:
+                raise ValueError(
+                    _("“%(v)s” is not one of %(c)s.") % {"v": code[:30], "c": ", ".join(choices)}
+                )
+            values[target].add(code)
+    elif target.startswith("consent_"):
+        flag = text.lower()
+        if flag not in YES | NO:
+            raise ValueError(_("Write yes or no, not “%(v)s”.") % {"v": flag[:20]})
+        if flag:
+            values[target] = flag in YES
+
+
+PROFILE_FIELDS = (
+    "given_name",
+    "family_name",
+    "latin_name",
+    "sex",
+    "birth_date",
+    "nationalities",
+    "country_of_residence",
+    "city",
+    "email",
+    "phone",
+    "education_level",
+)
+
+
+def commit(
+    checked: Checked,
+    *,
+    actor: Any,
+    notice_version: str,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Write the checked rows in one transaction. Returns created / updated / unchanged counts."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        for done, values in enumerate(checked.rows.values(), start=1):
+            outcome = _upsert(values, actor, notice_version)
+            counts[outcome] += 1
+            if progress:
+                progress(done)
+    return counts
+
+
+def _find(values: dict[str, Any]) -> Member | None:
+    if values.get("external_id"):
+        found = Member.objects.filter(external_id=values["external_id"]).first()
+        if found:
+            return found
+    if values.get("email"):
+        return Member.objects.filter(email__iexact=values["email"]).order_by("pk").first()
+    return None
+
+
+def _upsert(values: dict[str, Any], actor: Any, notice_version: str) -> str:
+    member = _find(values)
+    created = member is None
+    if member is None:
+        member = Member()
+    changed = created
+    for name in (*PROFILE_FIELDS, "external_id"):
+        if name not in values:
+            continue
+        new = values[name]
+        old = getattr(member, name)
+        if name == "nationalities":
+            old = [c.code for c in old]
+        if old != new:
+            setattr(member, name, new)
+            changed = True
+    if "occupation" in values and member.occupation_id != values["occupation"]:
+        member.occupation_id = values["occupation"]
+        changed = True
+    if changed:
+        member.save()
+    changed |= _replace(member, "languages", values, MemberLanguage, "language", "level")
+    changed |= _replace_set(member, "interests", values, MemberInterest, "interest")
+    changed |= _replace_set(member, "modalities", values, Availability, "modality")
+    for purpose in (Purpose.REGISTRY, Purpose.MATCHING, Purpose.RESEARCH, Purpose.CRISIS):
+        wanted = values.get(f"consent_{purpose}")
+        # A "no" is recorded only where it changes something: a withdrawal, not a first refusal.
+        if (
+            wanted is not None
+            and member.has_consent(purpose) != wanted
+            and (wanted or member.consents.filter(purpose=purpose).exists())
+        ):
+            record_consent(
+                actor, member, purpose, wanted, notice_version=notice_version, source="import"
+            )
+            changed = True
+    if created:
+        return "created"
+    return "updated" if changed else "unchanged"
+
+
+def _replace(member: Member, key: str, values: dict[str, Any], model: Any, a: str, b: str) -> bool:
+    if key not in values:
+        return False
+    current = dict(model.objects.filter(member=member).values_list(a, b))
+    if current == values[key]:
+        return False
+    model.objects.filter(member=member).delete()
+    model.objects.bulk_create(model(member=member, **{a: k, b: v}) for k, v in values[key].items())
+    return True
+
+
+def _replace_set(member: Member, key: str, values: dict[str, Any], model: Any, a: str) -> bool:
+    if key not in values:
+        return False
+    current = set(model.objects.filter(member=member).values_list(a, flat=True))
+    if current == values[key]:
+        return False
+    model.objects.filter(member=member).delete()
+    model.objects.bulk_create(model(member=member, **{a: v}) for v in sorted(values[key]))
+    return True
+
+
+def rejected_rows_csv(table: Table, errors: list[dict[str, Any]]) -> str:
+    """The rows that were not imported, with the reasons, to correct and upload again."""
+    reasons: dict[int, list[str]] = {}
+    for e in errors:
+        if e["row"]:
+            reasons.setdefault(e["row"], []).append(f"{e['column']}: {e['reason']}")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "problems", *table.headers])
+    for number in sorted(reasons):
+        row = table.rows[number - 2]
+        writer.writerow([number, "; ".join(reasons[number]), *[_text(c) for c in row]])
+    return out.getvalue()

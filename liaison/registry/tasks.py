@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+from liaison.accounts.models import User
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import record
+from liaison.core.context import acting_as
+from liaison.core.progress import Reporter
+from liaison.registry import imports
+from liaison.registry.models import ImportBatch, Member
+from liaison.registry.services import current_notice_version
+
+
+@task()
+def commit_import_task(
+    batch_id: int, progress_id: str, actor_id: int | None, only_valid: bool
+) -> dict[str, int]:
+    """Check the file again (the registry may have changed) and write it in one transaction."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    reporter = Reporter(progress_id, every=200)
+    reporter.running(total=batch.row_count)
+    with acting_as(actor, via="task"):
+        with batch.file.open("rb") as handle:
+            table = imports.read_table(handle, batch.original_name)
+        checked = imports.check(
+            table, batch.mapping, actor=actor, default_country=str(batch.default_country or "")
+        )
+        if checked.errors and not only_valid:
+            batch.status = ImportBatch.Status.FAILED
+            batch.errors = [e.as_dict() for e in checked.errors]
+            batch.save(update_fields=["status", "errors"])
+            reporter.failed(f"{len(checked.errors)} problem(s) found again; nothing was imported.")
+            return {}
+        try:
+            counts = imports.commit(
+                checked,
+                actor=actor,
+                notice_version=current_notice_version(),
+                progress=lambda done: reporter.step(done),
+            )
+        except Exception as exc:
+            batch.status = ImportBatch.Status.FAILED
+            batch.save(update_fields=["status"])
+            reporter.failed(f"Nothing was imported: {exc}")
+            raise
+        counts["rejected"] = len(checked.errors and {e.row for e in checked.errors})
+        batch.status = ImportBatch.Status.COMMITTED
+        batch.counts = {**batch.counts, **counts}
+        batch.save(update_fields=["status", "counts"])
+        record(AuditEvent.Action.IMPORT, Member, changes=counts, reason=batch.original_name)
+    reporter.succeeded(
+        f"{counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['rejected']} rejected.",
+        counts,
+    )
+    return counts
