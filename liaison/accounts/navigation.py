@@ -23,6 +23,7 @@ MODULES = [
     Module(_("Overview"), "portal:backoffice", "backoffice.view"),
     Module(_("Registry"), "registry:member-list", "registry.view_member"),
     Module(_("Imports"), "registry:import-list", "registry.import_member"),
+    Module(_("Duplicates"), "registry:duplicate-list", "registry.merge_member"),
     Module(_("Taxonomy"), "taxonomy:browse", "backoffice.view"),
     Module(_("Reference data"), "taxonomy:manage", "taxonomy.manage"),
     Module(_("Audit log"), "audit:event-list", "audit.view"),

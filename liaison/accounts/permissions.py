@@ -31,6 +31,9 @@ RULES: dict[str, frozenset[str]] = {
     "registry.edit_member": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),
+    "registry.merge_member": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
     "registry.import_member": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),

@@ -526,3 +526,70 @@ class ImportBatch(models.Model):
     @property
     def bad_rows(self) -> set[int]:
         return {e["row"] for e in self.errors if e.get("row")}
+
+
+class DuplicateCandidate(models.Model):
+    """Two records that may be the same person, waiting for an officer's decision."""
+
+    audit_values = False
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        DISTINCT = "distinct", _("Different people")
+
+    # Kept after a merge or an erasure removes one side, as the history of the decision; the
+    # queue shows only pairs whose two records still exist.
+    first = models.ForeignKey(
+        Member, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    second = models.ForeignKey(
+        Member, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    score = models.FloatField(_("likelihood"))
+    reasons = models.JSONField(_("why"), default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id} ({self.score:.2f})"
+
+
+class Merge(models.Model):
+    """The trail of one merge, holding what is needed to undo it."""
+
+    audit_values = False
+
+    survivor = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="merges")
+    merged_id = models.PositiveBigIntegerField(_("merged record"))
+    survivor_before = models.JSONField(_("survivor before the merge"))
+    merged_data = models.JSONField(_("merged record as it was"))
+    moved = models.JSONField(_("rows moved to the survivor"), default=dict)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} -> #{self.survivor_id}"

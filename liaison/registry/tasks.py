@@ -7,7 +7,7 @@ from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.core.context import acting_as
 from liaison.core.progress import Reporter
-from liaison.registry import imports
+from liaison.registry import dedup, imports
 from liaison.registry.models import ImportBatch, Member
 from liaison.registry.services import current_notice_version
 
@@ -45,7 +45,15 @@ def commit_import_task(
             batch.save(update_fields=["status"])
             reporter.failed(f"Nothing was imported: {exc}")
             raise
-        counts["rejected"] = len(checked.errors and {e.row for e in checked.errors})
+        counts["rejected"] = len({e.row for e in checked.errors})
+        imported = set(
+            Member.objects.filter(
+                external_id__in=[
+                    v["external_id"] for v in checked.rows.values() if v.get("external_id")
+                ]
+            ).values_list("pk", flat=True)
+        )
+        counts["possible_duplicates"] = dedup.find(only=imported) if imported else 0
         batch.status = ImportBatch.Status.COMMITTED
         batch.counts = {**batch.counts, **counts}
         batch.save(update_fields=["status", "counts"])
@@ -56,3 +64,13 @@ def commit_import_task(
         counts,
     )
     return counts
+
+
+@task()
+def find_duplicates_task(progress_id: str) -> dict[str, int]:
+    reporter = Reporter(progress_id)
+    reporter.running()
+    with acting_as(None, via="task"):
+        found = dedup.find()
+    reporter.succeeded(f"{found} new possible duplicate(s).", {"found": found})
+    return {"found": found}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.registry import import_views, views
+from liaison.registry import dedup_views, import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("imports/<int:pk>/commit/", import_views.import_commit, name="import-commit"),
     path("imports/<int:pk>/rejected.csv", import_views.import_rejected, name="import-rejected"),
+    path("duplicates/", dedup_views.duplicate_list, name="duplicate-list"),
+    path("duplicates/search/", dedup_views.duplicate_search, name="duplicate-search"),
+    path("duplicates/<int:pk>/", dedup_views.duplicate_detail, name="duplicate-detail"),
+    path("merges/<int:pk>/undo/", dedup_views.merge_undo, name="merge-undo"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
 ]

@@ -84,6 +84,10 @@ EXPECTED: dict[str, Rule] = {
     "registry:member-versions": only(REGISTRY),
     "registry:member-export": only(REGISTRY),
     "registry:import-list": only(REGISTRY),
+    "registry:duplicate-list": only(REGISTRY),
+    "registry:duplicate-search": only(REGISTRY, yes=NOT_ALLOWED),
+    "registry:duplicate-detail": only(REGISTRY, yes=NOT_FOUND),  # no such pair in the walk
+    "registry:merge-undo": only(REGISTRY, yes=NOT_ALLOWED),
     # Imports are their uploader's: for everyone else (and when none exists) there is nothing.
     "registry:import-detail": only(REGISTRY, yes=NOT_FOUND),
     "registry:import-commit": only(REGISTRY, yes=NOT_ALLOWED),
