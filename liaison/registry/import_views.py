@@ -24,6 +24,11 @@ from liaison.registry.tasks import commit_import_task
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_lazy("The file holds"),
+        choices=ImportBatch.Kind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     file = forms.FileField(
         label=_lazy("File (CSV in UTF-8, or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
@@ -59,9 +64,9 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _mapping_choices() -> list[tuple[str, str]]:
+def _mapping_choices(kind: str) -> list[tuple[str, str]]:
     choices = [("", _("— leave out —"))]
-    for target in imports.TARGETS:
+    for target in imports.SCHEMAS[kind].targets:
         choices.append((target.name, target.label))
     return choices
 
@@ -70,7 +75,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args: Any, batch: ImportBatch, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.headers = batch.headers
-        base = _mapping_choices()
+        base = _mapping_choices(batch.kind)
         for i, header in enumerate(batch.headers):
             current = batch.mapping.get(header, "")
             choices = list(base)
@@ -125,7 +130,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
             file=upload,
             original_name=upload.name[:255],
             headers=form.table.headers,
-            mapping=imports.guess_mapping(form.table.headers),
+            kind=form.cleaned_data["kind"],
+            mapping=imports.guess_mapping(form.table.headers, form.cleaned_data["kind"]),
             row_count=len(form.table.rows),
             default_country=form.cleaned_data["default_country"],
             created_by_id=request.user.pk,
@@ -152,6 +158,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             batch.mapping,
             actor=request.user,
             default_country=str(batch.default_country or ""),
+            kind=batch.kind,
         )
         batch.errors = [e.as_dict() for e in checked.errors]
         batch.counts = {"valid": len(checked.rows), "invalid": len(batch.bad_rows)}

@@ -35,6 +35,7 @@ from liaison.registry.models import (
     MemberInterest,
     MemberLanguage,
     Modality,
+    Organisation,
     Purpose,
     Sex,
     latin,
@@ -79,8 +80,6 @@ TARGETS = [
     Target("consent_research", "consent: research"),
     Target("consent_crisis", "consent: crisis contact"),
 ]
-TARGET_NAMES = {t.name for t in TARGETS}
-MULTIPLE = {t.name for t in TARGETS if t.multiple}
 REQUIRED = ("given_name", "country_of_residence")
 
 ALIASES = {
@@ -221,32 +220,40 @@ def _table(rows: list[list[Any]]) -> Table:
     return Table(headers, body)
 
 
-def guess_mapping(headers: list[str]) -> dict[str, str]:
+def guess_mapping(headers: list[str], kind: str = "members") -> dict[str, str]:
     """A first mapping of columns to fields, from their names (Kobo ``group/question`` too).
 
     Returns ``{header: target}`` where target is a field name, ``"interests:mentoring"`` for a
     one-column-per-choice layout, or ``""`` for a column to leave out.
     """
+    schema = SCHEMAS[kind]
+    aliases = {**ALIASES, **schema.aliases}
     mapping: dict[str, str] = {}
     for header in headers:
         parts = [slug(p) for p in re.split(r"[/:]", header) if p.strip()]
         target = ""
         if parts:
-            last = ALIASES.get(parts[-1], parts[-1])
-            if last in TARGET_NAMES:
+            last = aliases.get(parts[-1], parts[-1])
+            if last in schema.names:
                 target = last
             elif len(parts) >= 2:
-                owner = ALIASES.get(parts[-2], parts[-2])
-                if owner in MULTIPLE and _choice(owner, parts[-1]):
+                owner = aliases.get(parts[-2], parts[-2])
+                if owner in schema.multiple and _choice(owner, parts[-1]):
                     target = f"{owner}:{_choice(owner, parts[-1])}"
         mapping[header] = target
     return mapping
 
 
+MULTI_CHOICES = {
+    "interests": Interest.values,
+    "modalities": Modality.values,
+    "sectors": Organisation.Sector.values,
+}
+
+
 def _choice(target: str, value: str) -> str:
-    choices = Interest.values if target == "interests" else Modality.values
     value = slug(value)
-    return value if value in choices else ""
+    return value if value in MULTI_CHOICES.get(target, ()) else ""
 
 
 @dataclass
@@ -308,17 +315,19 @@ def check(
     actor: Any,
     default_country: str = "",
     progress: Callable[[int], None] | None = None,
+    kind: str = "members",
 ) -> Checked:
     """Check every row against the mapping; collect each problem with its row and column."""
+    schema = SCHEMAS[kind]
     result = Checked()
-    missing = [t for t in REQUIRED if t not in mapping.values()]
+    missing = [t for t in schema.required if t not in mapping.values()]
     if missing:
         labels = ", ".join(missing)
         result.errors.append(RowError(0, "", _("No column is mapped to: %(f)s.") % {"f": labels}))
         return result
     scope_countries = _scope_countries(actor)
-    multiple = {t.split(":")[0] for t in mapping.values() if t.split(":")[0] in MULTIPLE}
-    occupations = _occupation_lookup(table, mapping)
+    multiple = {t.split(":")[0] for t in mapping.values() if t.split(":")[0] in schema.multiple}
+    lookups = schema.prepare(table, mapping)
     index = {h: i for i, h in enumerate(table.headers)}
     seen_ids: dict[str, int] = {}
     for offset, raw in enumerate(table.rows):
@@ -330,11 +339,11 @@ def check(
                 continue
             cell = raw[index[header]] if index[header] < len(raw) else None
             try:
-                _convert(target, cell, values, occupations, default_country)
+                schema.convert(target, cell, values, lookups, default_country)
             except (ValueError, ValidationError) as exc:
                 message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
                 problems.append(RowError(number, header, message))
-        for name in REQUIRED:
+        for name in schema.required:
             if not values.get(name) and not any(
                 p.column for p in problems if mapping.get(p.column) == name
             ):
@@ -350,12 +359,12 @@ def check(
                     )
                 )
             seen_ids.setdefault(ext, number)
-        country = values.get("country_of_residence")
+        country = values.get(schema.country_field)
         if country and scope_countries is not None and country not in scope_countries:
             problems.append(
                 RowError(
                     number,
-                    _header_for(mapping, "country_of_residence"),
+                    _header_for(mapping, schema.country_field),
                     _("%(c)s is outside your scope.") % {"c": country},
                 )
             )
@@ -383,7 +392,7 @@ def _header_for(mapping: dict[str, str], target: str) -> str:
     return next((h for h, t in mapping.items() if t == target), target)
 
 
-def _occupation_lookup(table: Table, mapping: dict[str, str]) -> dict[str, int]:
+def _occupation_lookup(table: Table, mapping: dict[str, str]) -> dict[str, Any]:
     if "occupation" not in mapping.values():
         return {}
     by_uri = dict(Occupation.objects.values_list("uri", "pk"))
@@ -391,19 +400,11 @@ def _occupation_lookup(table: Table, mapping: dict[str, str]) -> dict[str, int]:
     return {**by_uri, **by_label}
 
 
-def _convert(
-    target: str, cell: Any, values: dict[str, Any], occupations: dict[str, int], region: str
+def _convert_member(
+    target: str, cell: Any, values: dict[str, Any], occupations: dict[str, Any], region: str
 ) -> None:
-    if ":" in target:  # one column per choice
-        owner, choice = target.split(":", 1)
-        flag = _text(cell).lower()
-        if flag in YES:
-            values[owner].add(choice)
-        elif flag not in NO:
-            raise ValueError(_("Write 1 or 0 (yes or no), not “%(v)s”.") % {"v": flag[:20]})
+    if _common(target, cell, values):
         return
-    if isinstance(cell, str) and cell.startswith("="):
-        raise ValueError(_("Formulas are not accepted; paste the value instead."))
     text = _text(cell)
     if target in ("given_name", "family_name", "latin_name", "city"):
         no_markup(text)
@@ -463,8 +464,8 @@ def _convert(
                 )
             pairs[code] = level
         values[target] = pairs
-    elif target in MULTIPLE:
-        choices = Interest.values if target == "interests" else Modality.values
+    elif target in MULTI_CHOICES:
+        choices = MULTI_CHOICES[target]
         for code in text.split():
             if code not in choices:
                 raise ValueError(
@@ -500,12 +501,14 @@ def commit(
     actor: Any,
     notice_version: str,
     progress: Callable[[int], None] | None = None,
+    kind: str = "members",
 ) -> dict[str, int]:
     """Write the checked rows in one transaction. Returns created / updated / unchanged counts."""
+    upsert = SCHEMAS[kind].upsert
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
         for done, values in enumerate(checked.rows.values(), start=1):
-            outcome = _upsert(values, actor, notice_version)
+            outcome = upsert(values, actor, notice_version)
             counts[outcome] += 1
             if progress:
                 progress(done)
@@ -522,7 +525,7 @@ def _find(values: dict[str, Any]) -> Member | None:
     return None
 
 
-def _upsert(values: dict[str, Any], actor: Any, notice_version: str) -> str:
+def _upsert_member(values: dict[str, Any], actor: Any, notice_version: str) -> str:
     member = _find(values)
     created = member is None
     if member is None:
@@ -598,3 +601,189 @@ def rejected_rows_csv(table: Table, errors: list[dict[str, Any]]) -> str:
         row = table.rows[number - 2]
         writer.writerow([number, "; ".join(reasons[number]), *[_text(c) for c in row]])
     return out.getvalue()
+
+
+def _common(target: str, cell: Any, values: dict[str, Any]) -> bool:
+    """Checks every kind shares; True when the cell was a one-column-per-choice flag."""
+    if ":" in target:
+        owner, choice = target.split(":", 1)
+        flag = _text(cell).lower()
+        if flag in YES:
+            values[owner].add(choice)
+        elif flag not in NO:
+            raise ValueError(_("Write 1 or 0 (yes or no), not “%(v)s”.") % {"v": flag[:20]})
+        return True
+    if isinstance(cell, str) and cell.startswith("="):
+        raise ValueError(_("Formulas are not accepted; paste the value instead."))
+    return False
+
+
+ORG_TARGETS = [
+    Target("external_id", "identifier in the source"),
+    Target("name", "name"),
+    Target("kind", "type"),
+    Target("country", "country of seat"),
+    Target("countries", "countries of activity"),
+    Target("sectors", "sectors", multiple=True),
+    Target("city", "city"),
+    Target("email", "email"),
+    Target("phone", "phone"),
+    Target("website", "website"),
+]
+KIND_WORDS = {
+    **{v: v for v in Organisation.Kind.values},
+    **{slug(str(label)): value for value, label in Organisation.Kind.choices},
+    "hometown_association": Organisation.Kind.HOMETOWN,
+    "hta": Organisation.Kind.HOMETOWN,
+    "professional_network": Organisation.Kind.PROFESSIONAL,
+    "company": Organisation.Kind.BUSINESS,
+    "host_institution": Organisation.Kind.HOST,
+}
+_WEB = re.compile(r"^https?://[^\s<>\"]+$")
+
+
+def _convert_organisation(
+    target: str, cell: Any, values: dict[str, Any], lookups: dict[str, Any], region: str
+) -> None:
+    if _common(target, cell, values):
+        return
+    text = _text(cell)
+    if target in ("name", "city"):
+        no_markup(text)
+        if len(text) > 200:
+            raise ValueError(_("Longer than %(n)s characters.") % {"n": 200})
+        values[target] = text
+    elif target == "external_id":
+        values[target] = text[:100] or None
+    elif target == "kind":
+        kind = KIND_WORDS.get(slug(text))
+        if kind is None:
+            raise ValueError(
+                _("“%(v)s” is not one of %(c)s.")
+                % {"v": text[:30], "c": ", ".join(Organisation.Kind.values)}
+            )
+        values[target] = kind
+    elif target == "country":
+        code = _country(text) if text else ""
+        if code is None:
+            raise ValueError(
+                _("“%(v)s” is not a country (use ISO codes such as FR).") % {"v": text[:40]}
+            )
+        values[target] = code
+    elif target == "countries":
+        shadow: dict[str, Any] = {}
+        _convert_member("nationalities", cell, shadow, {}, region)
+        values[target] = shadow["nationalities"]
+    elif target == "email":
+        if text:
+            validate_email(text)
+        values[target] = text.lower()
+    elif target == "phone":
+        values[target] = normalise_phone(text, values.get("country") or region)
+    elif target == "website":
+        if text and not _WEB.match(text):
+            raise ValueError(_("“%(v)s” is not a web address (https://...).") % {"v": text[:60]})
+        values[target] = text
+    elif target == "sectors":
+        for code in text.split():
+            if code not in Organisation.Sector.values:
+                raise ValueError(
+                    _("“%(v)s” is not one of %(c)s.")
+                    % {"v": code[:30], "c": ", ".join(Organisation.Sector.values)}
+                )
+            values[target].add(code)
+
+
+ORG_FIELDS = ("name", "kind", "country", "countries", "city", "email", "phone", "website")
+
+
+def _upsert_organisation(values: dict[str, Any], actor: Any, notice_version: str) -> str:
+    organisation = None
+    if values.get("external_id"):
+        organisation = Organisation.objects.filter(external_id=values["external_id"]).first()
+    if organisation is None:
+        organisation = Organisation.objects.filter(
+            name__iexact=values["name"], country=values["country"]
+        ).first()
+    created = organisation is None
+    if organisation is None:
+        organisation = Organisation()
+    changed = created
+    for name in (*ORG_FIELDS, "external_id"):
+        if name not in values:
+            continue
+        old = getattr(organisation, name)
+        if name == "countries":
+            old = [c.code for c in old]
+        elif name == "country":
+            old = old.code if old else ""
+        if old != values[name]:
+            setattr(organisation, name, values[name])
+            changed = True
+    if "sectors" in values and sorted(organisation.sectors) != sorted(values["sectors"]):
+        organisation.sectors = sorted(values["sectors"])
+        changed = True
+    if changed:
+        organisation.save()
+    return "created" if created else "updated" if changed else "unchanged"
+
+
+@dataclass(frozen=True)
+class Schema:
+    kind: str
+    targets: list[Target]
+    required: tuple[str, ...]
+    country_field: str
+    aliases: dict[str, str]
+    convert: Callable[[str, Any, dict[str, Any], dict[str, Any], str], None]
+    upsert: Callable[[dict[str, Any], Any, str], str]
+    prepare: Callable[[Table, dict[str, str]], dict[str, Any]]
+
+    @property
+    def names(self) -> set[str]:
+        return {t.name for t in self.targets}
+
+    @property
+    def multiple(self) -> set[str]:
+        return {t.name for t in self.targets if t.multiple}
+
+
+def _nothing(table: Table, mapping: dict[str, str]) -> dict[str, Any]:
+    return {}
+
+
+SCHEMAS = {
+    "members": Schema(
+        "members",
+        TARGETS,
+        REQUIRED,
+        "country_of_residence",
+        {},
+        _convert_member,
+        _upsert_member,
+        _occupation_lookup,
+    ),
+    "organisations": Schema(
+        "organisations",
+        ORG_TARGETS,
+        ("name", "kind", "country"),
+        "country",
+        {
+            "organisation": "name",
+            "organization": "name",
+            "org_name": "name",
+            "organisation_name": "name",
+            "type": "kind",
+            "country": "country",
+            "country_of_seat": "country",
+            "web": "website",
+            "url": "website",
+            "sector": "sectors",
+            "country_of_residence": "country",
+            "countries": "countries",
+        },
+        _convert_organisation,
+        _upsert_organisation,
+        _nothing,
+    ),
+}

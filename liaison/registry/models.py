@@ -433,6 +433,9 @@ class Organisation(models.Model):
         CULTURE = "culture", _("Culture and community")
         HUMANITARIAN = "humanitarian", _("Humanitarian and social work")
 
+    external_id = models.CharField(
+        _("identifier in the source"), max_length=100, null=True, blank=True, unique=True
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     country = CountryField(_("country of seat"), db_index=True)
@@ -498,6 +501,11 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("Imported")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        MEMBERS = "members", _("People")
+        ORGANISATIONS = "organisations", _("Organisations")
+
+    kind = models.CharField(_("records"), max_length=14, choices=Kind.choices, default=Kind.MEMBERS)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     headers = models.JSONField(_("columns"), default=list)

@@ -8,7 +8,7 @@ from liaison.audit.services import record
 from liaison.core.context import acting_as
 from liaison.core.progress import Reporter
 from liaison.registry import dedup, imports
-from liaison.registry.models import ImportBatch, Member
+from liaison.registry.models import ImportBatch, Member, Organisation
 from liaison.registry.services import current_notice_version
 
 
@@ -25,7 +25,11 @@ def commit_import_task(
         with batch.file.open("rb") as handle:
             table = imports.read_table(handle, batch.original_name)
         checked = imports.check(
-            table, batch.mapping, actor=actor, default_country=str(batch.default_country or "")
+            table,
+            batch.mapping,
+            actor=actor,
+            default_country=str(batch.default_country or ""),
+            kind=batch.kind,
         )
         if checked.errors and not only_valid:
             batch.status = ImportBatch.Status.FAILED
@@ -39,6 +43,7 @@ def commit_import_task(
                 actor=actor,
                 notice_version=current_notice_version(),
                 progress=lambda done: reporter.step(done),
+                kind=batch.kind,
             )
         except Exception as exc:
             batch.status = ImportBatch.Status.FAILED
@@ -46,7 +51,7 @@ def commit_import_task(
             reporter.failed(f"Nothing was imported: {exc}")
             raise
         counts["rejected"] = len({e.row for e in checked.errors})
-        imported = set(
+        imported = batch.kind == ImportBatch.Kind.MEMBERS and set(
             Member.objects.filter(
                 external_id__in=[
                     v["external_id"] for v in checked.rows.values() if v.get("external_id")
@@ -57,7 +62,8 @@ def commit_import_task(
         batch.status = ImportBatch.Status.COMMITTED
         batch.counts = {**batch.counts, **counts}
         batch.save(update_fields=["status", "counts"])
-        record(AuditEvent.Action.IMPORT, Member, changes=counts, reason=batch.original_name)
+        model = Member if batch.kind == ImportBatch.Kind.MEMBERS else Organisation
+        record(AuditEvent.Action.IMPORT, model, changes=counts, reason=batch.original_name)
     reporter.succeeded(
         f"{counts['created']} created, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['rejected']} rejected.",

@@ -87,8 +87,9 @@ def officer(db, settings, tmp_path):
     return user_with_role(Role.CONSULAR_OFFICER, ScopeKind.COUNTRY, "FR")
 
 
-def upload(client, name, content, **extra):
-    return client.post("/registry/imports/", {"file": SimpleUploadedFile(name, content), **extra})
+def upload(client, name, content, kind="members", **extra):
+    data = {"file": SimpleUploadedFile(name, content), "kind": kind, **extra}
+    return client.post("/registry/imports/", data)
 
 
 def check_batch(client, batch, **mapping_overrides):
@@ -242,3 +243,74 @@ def test_other_officers_cannot_see_an_import(client, officer):
     batch = ImportBatch.objects.get()
     client.force_login(user_with_role(Role.CONSULAR_OFFICER, ScopeKind.COUNTRY, "FR"))
     assert client.get(f"/registry/imports/{batch.pk}/").status_code == 404
+
+
+ORG_HEADERS = [
+    "organisation/name",
+    "organisation/type",
+    "organisation/country",
+    "countries",
+    "sectors/health",
+    "sectors/education",
+    "website",
+    "phone",
+]
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_organisations_import_and_update_by_name_and_country(client, officer):
+    from liaison.registry.models import Organisation
+
+    client.force_login(officer)
+    rows = [
+        [
+            "Association des Sénégalais de Lyon",
+            "hometown association",
+            "FR",
+            "FR SN",
+            "1",
+            "0",
+            "https://asl.example.org",
+            "04 78 00 00 00",
+        ],
+        ["Réseau des médecins", "professional", "FRA", "", "1", "1", "", ""],
+    ]
+    upload(client, "orgs.csv", csv_bytes(ORG_HEADERS, rows), kind="organisations")
+    batch = ImportBatch.objects.get()
+    assert batch.mapping["organisation/name"] == "name"
+    assert batch.mapping["sectors/health"] == "sectors:health"
+    check_batch(client, batch)
+    batch.refresh_from_db()
+    assert batch.counts == {"valid": 2, "invalid": 0}, batch.errors
+    client.post(f"/registry/imports/{batch.pk}/commit/")
+    run_worker()
+    asl = Organisation.objects.get(name="Association des Sénégalais de Lyon")
+    assert (asl.kind, asl.country.code, asl.phone) == ("hometown", "FR", "+33478000000")
+    assert [c.code for c in asl.countries] == ["FR", "SN"] and asl.sectors == ["health"]
+    rows[1][6] = "https://medecins.example.org"
+    upload(client, "orgs2.csv", csv_bytes(ORG_HEADERS, rows), kind="organisations")
+    again = ImportBatch.objects.order_by("-pk").first()
+    check_batch(client, again)
+    client.post(f"/registry/imports/{again.pk}/commit/")
+    run_worker()
+    again.refresh_from_db()
+    assert (again.counts["created"], again.counts["updated"], again.counts["unchanged"]) == (
+        0,
+        1,
+        1,
+    )
+    assert Organisation.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_bad_organisation_rows_are_reported(client, officer):
+    client.force_login(officer)
+    rows = [["X", "club", "FR", "", "", "", "ftp://x", ""], ["Y", "ngo", "DE", "", "", "", "", ""]]
+    upload(client, "orgs.csv", csv_bytes(ORG_HEADERS, rows), kind="organisations")
+    batch = ImportBatch.objects.get()
+    check_batch(client, batch)
+    batch.refresh_from_db()
+    reasons = {(e["row"], e["column"]): e["reason"] for e in batch.errors}
+    assert "is not one of" in reasons[(2, "organisation/type")]
+    assert "not a web address" in reasons[(2, "website")]
+    assert "outside your scope" in reasons[(3, "organisation/country")]
