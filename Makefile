@@ -103,7 +103,11 @@ test: checks
 	$(MAKE) --no-print-directory pytest-sqlite
 	$(MAKE) --no-print-directory pytest-postgres
 
-benchmarks: $(VENV)/.dev-installed
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	touch $@
+
+benchmarks: $(VENV)/.bench-installed
 	@ls benchmarks/*.py | grep -v __init__ | while read f; do echo "== $$f"; $(TEST) $(PY) $$f || exit 1; done
 
 clean:
