@@ -1,0 +1,144 @@
+"""Benchmark: importing member rows from CSV into PostgreSQL, validated and committed.
+
+Generates a CSV of synthetic member rows (the columns a Kobo export maps to), then, in the same
+run and on the same file: (1) PostgreSQL's own ``COPY`` into an unindexed staging table, the
+fastest load the server can do, and (2) Liaison's import: read, check every row, commit in one
+transaction (liaison.registry.imports). Prints rows per second for both and the ratio.
+Target: Liaison at least a quarter of COPY's rate.
+
+Usage: python benchmarks/registry_import.py [--rows 1000000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_import_bench"
+HEADERS = [
+    "_uuid",
+    "first_name",
+    "last_name",
+    "gender",
+    "dob",
+    "country",
+    "city",
+    "phone",
+    "email",
+    "education",
+    "interests/mentoring",
+    "interests/investment",
+]
+
+
+def write_csv(path: Path, rows: int) -> None:
+    rng = random.Random(3)
+    given = ["Amina", "Moussa", "Maria", "Jose", "Fatou", "Rizal", "Ana", "Omar", "Leila", "Juan"]
+    family = ["Diallo", "Santos", "Reyes", "Benali", "Ba", "Cruz", "Garcia", "Haddad", "Sow"]
+    cities = ["Lyon", "Paris", "Marseille", "Lille", "Toulouse"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"u-{i}",
+                    rng.choice(given),
+                    rng.choice(family),
+                    rng.choice(["female", "male"]),
+                    f"{rng.randint(1950, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "FR",
+                    rng.choice(cities),
+                    f"+3361{rng.randrange(10**7):07d}",
+                    f"person{i}@example.org",
+                    str(rng.randint(1, 8)),
+                    rng.choice("01"),
+                    rng.choice("01"),
+                ]
+            )
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "LIAISON_ENV": "development", "DEBUG": "false", "DATABASE_URL": url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def copy_rate(url: str, path: Path, rows: int) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE UNLOGGED TABLE IF NOT EXISTS staging ("
+            + ", ".join(f'"{h}" text' for h in HEADERS)
+            + ")"
+        )
+        conn.execute("TRUNCATE staging")
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY staging FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as handle,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - started
+    return rows / seconds
+
+
+def liaison_rate(url: str, path: Path, rows: int) -> tuple[float, dict[str, int]]:
+    os.environ.update(
+        {"LIAISON_ENV": "test", "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "liaison.settings"}
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from liaison.registry import imports
+
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        table = imports.read_table(handle, path.name)
+    mapping = imports.guess_mapping(table.headers)
+    checked = imports.check(table, mapping, actor=None)
+    assert not checked.errors, checked.errors[:3]
+    counts = imports.commit(checked, actor=None, notice_version="bench")
+    seconds = time.perf_counter() - started
+    return rows / seconds, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    reset_database(args.database_url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "members.csv"
+        write_csv(path, args.rows)
+        copy = copy_rate(args.database_url, path, args.rows)
+        ours, counts = liaison_rate(args.database_url, path, args.rows)
+    print(f"rows: {args.rows:,}")
+    print(f"PostgreSQL COPY into a staging table: {copy:>10,.0f} rows/s")
+    print(f"Liaison import (read, check, commit): {ours:>10,.0f} rows/s  {counts}")
+    ratio = ours / copy
+    verdict = "PASS" if ratio >= 0.25 else "FAIL"
+    print(f"{verdict}: Liaison at {ratio:.1%} of COPY's rate (target: at least 25%)")
+
+
+if __name__ == "__main__":
+    main()
