@@ -19,8 +19,17 @@ class RolePermission(BasePermission):
     Objects outside the user's scope answer 404, as in the pages.
     """
 
+    @staticmethod
+    def _action(request: Request, view: APIView) -> str | None:
+        """The view's action for this HTTP method (``required_actions``), else its default."""
+        per_method: dict[str, str] = getattr(view, "required_actions", {})
+        if request.method in per_method:
+            return per_method[request.method]
+        action: str | None = getattr(view, "required_action", "")
+        return action
+
     def has_permission(self, request: Request, view: APIView) -> bool:
-        action = getattr(view, "required_action", "")
+        action = self._action(request, view)
         if action is None:
             return True
         if not action:
@@ -31,7 +40,7 @@ class RolePermission(BasePermission):
         return bool(decision)
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        action = getattr(view, "required_action", "")
+        action = self._action(request, view)
         if action is None:
             return True
         if not check(request.user, action, obj):
