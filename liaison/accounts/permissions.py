@@ -45,6 +45,9 @@ RULES: dict[str, frozenset[str]] = {
     "registry.view_organisation": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),
+    "registry.verify_organisation": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
     "insights.view": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.ADMINISTRATOR}),

@@ -19,4 +19,5 @@ urlpatterns = [
     path("merges/<int:pk>/undo/", dedup_views.merge_undo, name="merge-undo"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<int:pk>/verify/", views.organisation_verify, name="organisation-verify"),
 ]

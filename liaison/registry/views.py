@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check, get_visible_or_404, visible
@@ -74,7 +75,35 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_visible_or_404(
         request.user, "registry.view_organisation", Organisation.objects.all(), pk=pk
     )
-    return render(request, "registry/organisation_detail.html", {"organisation": organisation})
+    memberships = organisation.organisationmembership_set.select_related("member").order_by(
+        "role", "member__family_name"
+    )
+    return render(
+        request,
+        "registry/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "can_verify": bool(check(request.user, "registry.verify_organisation", organisation)),
+            "decisions": Organisation.Verification.choices,
+        },
+    )
+
+
+@require("registry.verify_organisation")
+@require_POST
+def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(
+        request.user, "registry.verify_organisation", Organisation.objects.all(), pk=pk
+    )
+    decision = request.POST.get("verification", "")
+    if decision not in Organisation.Verification.values:
+        messages.error(request, _("Choose a verification status."))
+    else:
+        organisation.verification = decision
+        organisation.save(update_fields=["verification"])
+        messages.success(request, _("Verification status saved."))
+    return redirect("registry:organisation-detail", pk=organisation.pk)
 
 
 @require("registry.edit_member")

@@ -94,6 +94,7 @@ EXPECTED: dict[str, Rule] = {
     "registry:import-rejected": only(REGISTRY, yes=NOT_FOUND),
     "registry:organisation-list": only(REGISTRY),
     "registry:organisation-detail": only(REGISTRY),
+    "registry:organisation-verify": only(REGISTRY, yes=NOT_ALLOWED),
     "taxonomy:browse": only(BACK),
     "taxonomy:manage": only(ADMIN),
     "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),

@@ -46,3 +46,30 @@ def test_hostile_text_in_a_name_is_shown_as_text(client):
     page = client.get("/registry/members/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_officers_verify_organisations_in_their_scope(client):
+    from liaison.registry.models import Organisation, OrganisationMembership
+    from tests.factories import OrganisationFactory
+
+    inside = OrganisationFactory(country="FR")
+    outside = OrganisationFactory(country="DE")
+    chair = MemberFactory(family_name="Chair")
+    OrganisationMembership.objects.create(organisation=inside, member=chair, role="chair")
+    client.force_login(user_with_role(Role.PROGRAMME_OFFICER, ScopeKind.COUNTRY, "FR"))
+    page = client.get(f"/registry/organisations/{inside.pk}/").content.decode()
+    assert "Chair" in page
+    client.post(f"/registry/organisations/{inside.pk}/verify/", {"verification": "verified"})
+    assert Organisation.objects.get(pk=inside.pk).verified
+    bad = client.post(
+        f"/registry/organisations/{inside.pk}/verify/", {"verification": "maybe"}, follow=True
+    )
+    assert "Choose a verification status" in bad.content.decode()
+    assert (
+        client.post(
+            f"/registry/organisations/{outside.pk}/verify/", {"verification": "verified"}
+        ).status_code
+        == 404
+    )
+    assert Organisation.objects.get(pk=outside.pk).verification == "unverified"
