@@ -223,22 +223,31 @@ def _table(rows: list[list[Any]]) -> Table:
 
 
 def guess_mapping(headers: list[str], kind: str = "members") -> dict[str, str]:
-    """A first mapping of columns to fields, from their names (Kobo ``group/question`` too).
+    """A first mapping of columns to fields, from their names: KoboToolbox's ``group/question``
+    and ODK Central's ``group-question`` included, and ``question/choice`` (or
+    ``question-choice``) for select-multiple questions exported one column per choice.
 
     Returns ``{header: target}`` where target is a field name, ``"interests:mentoring"`` for a
-    one-column-per-choice layout, or ``""`` for a column to leave out.
+    one-column-per-choice column, or ``""`` for a column to leave out.
     """
     schema = SCHEMAS[kind]
     aliases = {**ALIASES, **schema.aliases}
+
+    def field(name: str) -> str:
+        name = aliases.get(name, name)
+        return name if name in schema.names else ""
+
     mapping: dict[str, str] = {}
     for header in headers:
-        parts = [slug(p) for p in re.split(r"[/:]", header) if p.strip()]
-        target = ""
-        if parts:
-            last = aliases.get(parts[-1], parts[-1])
-            if last in schema.names:
-                target = last
-            elif len(parts) >= 2:
+        target = field(slug(header))  # the whole name first: "e-mail", "date of birth"
+        for separators in (r"[/:]", r"[/:-]"):
+            if target:
+                break
+            parts = [slug(p) for p in re.split(separators, header) if p.strip()]
+            if not parts:
+                continue
+            target = field(parts[-1])
+            if not target and len(parts) >= 2:
                 owner = aliases.get(parts[-2], parts[-2])
                 if owner in schema.multiple and _choice(owner, parts[-1]):
                     target = f"{owner}:{_choice(owner, parts[-1])}"

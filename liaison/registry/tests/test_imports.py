@@ -114,6 +114,28 @@ def test_kobo_group_question_columns_and_one_column_per_choice_are_recognised():
     assert mapping["start"] == ""
 
 
+def test_odk_central_group_question_columns_are_recognised_too():
+    headers = [
+        "identity-first_name",
+        "identity-last_name",
+        "e-mail",
+        "Date of birth",
+        "residence-country",
+        "interests-volunteering",
+        "meta-instanceID",
+    ]
+    mapping = guess_mapping(headers)
+    assert mapping == {
+        "identity-first_name": "given_name",
+        "identity-last_name": "family_name",
+        "e-mail": "email",
+        "Date of birth": "birth_date",
+        "residence-country": "country_of_residence",
+        "interests-volunteering": "interests:volunteering",
+        "meta-instanceID": "external_id",
+    }
+
+
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_kobo_export_imports_and_a_second_import_changes_nothing(client, officer):
     client.force_login(officer)
