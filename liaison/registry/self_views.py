@@ -83,7 +83,7 @@ def consents(request: HttpRequest) -> HttpResponse:
             "form": form,
             "history": member.consents.order_by("-recorded_at", "-pk")[:50],
             "notice_version": services.current_notice_version(),
-            **_step_context(4),
+            **_step_context(5),
         },
     )
 
@@ -102,7 +102,8 @@ def erase(request: HttpRequest) -> HttpResponse:
 
 STEPS = [
     ("me:profile-about", _lazy("About you")),
-    ("me:profile-skills", _lazy("Education, skills and languages")),
+    ("me:profile-skills", _lazy("Occupation, skills and languages")),
+    ("me:profile-history", _lazy("Education and work history")),
     ("me:profile-engagement", _lazy("Availability and interests")),
     ("me:consents", _lazy("What my data is used for")),
 ]
@@ -137,8 +138,20 @@ def profile_skills(request: HttpRequest) -> HttpResponse:
     form = wizard.SkillsForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         form.save()
-        return redirect("me:profile-engagement")
+        return redirect("me:profile-history")
     return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(2)})
+
+
+@require("member_area.view")
+def profile_history(request: HttpRequest) -> HttpResponse:
+    member = wizard.profile_for(request.user)
+    if member is None:
+        return redirect("me:profile-about")
+    form = wizard.HistoryForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("me:profile-engagement")
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(3)})
 
 
 @require("member_area.view")
@@ -150,4 +163,4 @@ def profile_engagement(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("me:consents")
-    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(3)})
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(4)})

@@ -8,12 +8,16 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from liaison.core.validators import no_markup
 from liaison.registry import services
 from liaison.registry.models import (
     Availability,
+    Education,
     Interest,
     Member,
     MemberInterest,
@@ -21,9 +25,10 @@ from liaison.registry.models import (
     MemberSkill,
     Modality,
     SkillLevel,
+    WorkExperience,
 )
-from liaison.taxonomy.models import Occupation, Skill
-from liaison.taxonomy.reference import CefrLevel, language_list
+from liaison.taxonomy.models import Occupation, Skill, SkillGroup
+from liaison.taxonomy.reference import CefrLevel, IscedLevel, language_list
 from liaison.taxonomy.widgets import TaxonomyAutocomplete
 
 SKILL_SLOTS = 5
@@ -249,7 +254,8 @@ def completeness(member: Member | None) -> Completeness:
         (_("nationality"), bool(member.nationalities)),
         (_("city of residence"), bool(member.city)),
         (_("phone"), bool(member.phone)),
-        (_("education"), bool(member.education_level)),
+        (_("education"), bool(member.education_level) or member.education.exists()),
+        (_("work history"), member.work_history.exists()),
         (_("occupation"), member.occupation_id is not None),
         (_("skills"), member.skills.exists()),
         (_("languages"), member.languages.exists()),
@@ -275,3 +281,141 @@ def start_profile(user: Any, about: AboutForm) -> Member:
     member.save()
     about.save_m2m()
     return member
+
+
+EDUCATION_SLOTS = 2
+WORK_SLOTS = 3
+
+
+class HistoryForm(forms.Form):
+    """Education entries and work history, a few rows each."""
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        this_year = timezone.localdate().year
+        fields_of_study = [("", "—")] + [
+            (str(g.pk), f"{g.code} {g.label}")
+            for g in SkillGroup.objects.filter(uri__contains="/isced-f/").order_by("code")
+        ]
+        country_choices = [("", "—"), *countries]
+        for i in range(EDUCATION_SLOTS):
+            n = {"n": i + 1}
+            self.fields[f"edu_{i}_level"] = forms.ChoiceField(
+                label=_("Education %(n)s: level") % n,
+                required=False,
+                choices=[("", "—"), *IscedLevel.choices],
+            )
+            self.fields[f"edu_{i}_field"] = forms.ChoiceField(
+                label=_("Field of study"), required=False, choices=fields_of_study
+            )
+            self.fields[f"edu_{i}_field_text"] = forms.CharField(
+                label=_("Field of study, in your words"),
+                required=False,
+                max_length=200,
+                validators=[no_markup],
+            )
+            self.fields[f"edu_{i}_institution"] = forms.CharField(
+                label=_("Institution"), required=False, max_length=200, validators=[no_markup]
+            )
+            self.fields[f"edu_{i}_country"] = forms.ChoiceField(
+                label=_("Country"), required=False, choices=country_choices
+            )
+            self.fields[f"edu_{i}_year"] = forms.IntegerField(
+                label=_("Year completed"), required=False, min_value=1940, max_value=this_year + 6
+            )
+        for i in range(WORK_SLOTS):
+            n = {"n": i + 1}
+            self.fields[f"work_{i}_title"] = forms.CharField(
+                label=_("Job %(n)s: title") % n,
+                required=False,
+                max_length=200,
+                validators=[no_markup],
+            )
+            self.fields[f"work_{i}_employer"] = forms.CharField(
+                label=_("Employer"), required=False, max_length=200, validators=[no_markup]
+            )
+            self.fields[f"work_{i}_country"] = forms.ChoiceField(
+                label=_("Country"), required=False, choices=country_choices
+            )
+            self.fields[f"work_{i}_start"] = forms.IntegerField(
+                label=_("From (year)"), required=False, min_value=1940, max_value=this_year
+            )
+            self.fields[f"work_{i}_end"] = forms.IntegerField(
+                label=_("Until (year), empty if it lasts"),
+                required=False,
+                min_value=1940,
+                max_value=this_year,
+            )
+        _style(self)
+        if not self.is_bound:
+            for i, e in enumerate(member.education.all()[:EDUCATION_SLOTS]):
+                self.initial.update(
+                    {
+                        f"edu_{i}_level": e.level,
+                        f"edu_{i}_field": e.field_id or "",
+                        f"edu_{i}_field_text": e.field_text,
+                        f"edu_{i}_institution": e.institution,
+                        f"edu_{i}_country": e.country.code if e.country else "",
+                        f"edu_{i}_year": e.year,
+                    }
+                )
+            for i, w in enumerate(member.work_history.all()[:WORK_SLOTS]):
+                self.initial.update(
+                    {
+                        f"work_{i}_title": w.title,
+                        f"work_{i}_employer": w.employer,
+                        f"work_{i}_country": w.country.code if w.country else "",
+                        f"work_{i}_start": w.start_year,
+                        f"work_{i}_end": w.end_year,
+                    }
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(EDUCATION_SLOTS):
+            details = [
+                data.get(f"edu_{i}_{k}")
+                for k in ("field", "field_text", "institution", "country", "year")
+            ]
+            if any(details) and not data.get(f"edu_{i}_level"):
+                self.add_error(f"edu_{i}_level", _("Give the level of this education."))
+        for i in range(WORK_SLOTS):
+            start, end = data.get(f"work_{i}_start"), data.get(f"work_{i}_end")
+            details = [data.get(f"work_{i}_{k}") for k in ("employer", "country")] + [start, end]
+            if any(d for d in details) and not data.get(f"work_{i}_title"):
+                self.add_error(f"work_{i}_title", _("Give the title of this job."))
+            if start and end and end < start:
+                self.add_error(f"work_{i}_end", _("The end comes before the start."))
+        return data
+
+    @transaction.atomic
+    def save(self) -> None:
+        m, d = self.member, self.cleaned_data
+        m.education.all().delete()
+        Education.objects.bulk_create(
+            Education(
+                member=m,
+                level=d[f"edu_{i}_level"],
+                field_id=d[f"edu_{i}_field"] or None,
+                field_text=d[f"edu_{i}_field_text"],
+                institution=d[f"edu_{i}_institution"],
+                country=d[f"edu_{i}_country"],
+                year=d[f"edu_{i}_year"],
+            )
+            for i in range(EDUCATION_SLOTS)
+            if d.get(f"edu_{i}_level")
+        )
+        m.work_history.all().delete()
+        WorkExperience.objects.bulk_create(
+            WorkExperience(
+                member=m,
+                title=d[f"work_{i}_title"],
+                employer=d[f"work_{i}_employer"],
+                country=d[f"work_{i}_country"],
+                start_year=d[f"work_{i}_start"],
+                end_year=d[f"work_{i}_end"],
+            )
+            for i in range(WORK_SLOTS)
+            if d.get(f"work_{i}_title")
+        )

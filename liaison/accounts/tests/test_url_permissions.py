@@ -73,6 +73,7 @@ EXPECTED: dict[str, Rule] = {
     "me:consents": only({Role.MEMBER}, yes=NOT_FOUND),
     "me:profile-about": only({Role.MEMBER}),
     "me:profile-skills": only({Role.MEMBER}, yes=REDIRECT),  # no profile yet: back to step 1
+    "me:profile-history": only({Role.MEMBER}, yes=REDIRECT),
     "me:profile-engagement": only({Role.MEMBER}, yes=REDIRECT),
     "me:erase": only({Role.MEMBER}, yes=NOT_FOUND),
     "health": everyone(),

@@ -60,13 +60,30 @@ def test_a_member_fills_the_profile_step_by_step_to_a_complete_profile(client, t
             "language_1_level": "native",
         },
     )
-    assert response["Location"] == "/me/profile/engagement/"
+    assert response["Location"] == "/me/profile/history/"
     member.refresh_from_db()
     assert member.occupation == nurse and member.isco_group.code == "2221"
     assert list(member.skills.values_list("skill__label", "level", "years")) == [
         ("triage", "expert", 8)
     ]
     assert dict(member.languages.values_list("language", "level")) == {"fr": "C2", "wo": "native"}
+    response = client.post(
+        "/me/profile/history/",
+        {
+            "edu_0_level": "7",
+            "edu_0_field_text": "Nursing",
+            "edu_0_institution": "UCAD",
+            "edu_0_country": "SN",
+            "edu_0_year": "2012",
+            "work_0_title": "Nurse",
+            "work_0_employer": "Hospices Civils de Lyon",
+            "work_0_country": "FR",
+            "work_0_start": "2015",
+        },
+    )
+    assert response["Location"] == "/me/profile/engagement/"
+    assert member.education.get().institution == "UCAD"
+    assert member.work_history.get().end_year is None
     response = client.post(
         "/me/profile/engagement/",
         {
@@ -118,6 +135,20 @@ def test_the_wizard_explains_each_bad_answer_and_saves_nothing_wrong(client, tax
     )
     assert "The end comes before the start" in bad.content.decode()
     assert not member.availability.exists()
+    bad = client.post(
+        "/me/profile/history/",
+        {
+            "edu_0_institution": "UCAD",
+            "work_0_employer": "HCL",
+            "work_1_title": "Nurse",
+            "work_1_start": "2020",
+            "work_1_end": "2010",
+        },
+    )
+    body = bad.content.decode()
+    assert "Give the level of this education" in body and "Give the title of this job" in body
+    assert "The end comes before the start" in body
+    assert not member.education.exists() and not member.work_history.exists()
 
 
 @pytest.mark.django_db
