@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from liaison.accounts.permissions import check, visible
 from liaison.audit.services import record_view
 from liaison.registry import services
-from liaison.registry.models import Member, Organisation
+from liaison.registry.models import PROFILE_FIELDS, Member, Organisation
 from liaison.taxonomy.models import IscoGroup, Occupation
 from liaison.taxonomy.reference import is_country
 
@@ -45,17 +45,7 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
         fields = [
             "id",
             "external_id",
-            "given_name",
-            "family_name",
-            "latin_name",
-            "sex",
-            "birth_date",
-            "nationalities",
-            "country_of_residence",
-            "city",
-            "email",
-            "phone",
-            "education_level",
+            *PROFILE_FIELDS,
             "occupation",
             "isco_group",
             "created_at",

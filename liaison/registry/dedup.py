@@ -25,6 +25,7 @@ from rapidfuzz.distance import JaroWinkler
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.registry.models import (
+    PROFILE_FIELDS,
     Availability,
     Consent,
     DuplicateCandidate,
@@ -230,22 +231,7 @@ def find(members: Any = None, only: set[int] | None = None) -> int:
     return len(new)
 
 
-MERGEABLE = (
-    "given_name",
-    "family_name",
-    "latin_name",
-    "sex",
-    "birth_date",
-    "nationalities",
-    "country_of_residence",
-    "city",
-    "email",
-    "phone",
-    "education_level",
-    "occupation_id",
-    "isco_group_id",
-    "external_id",
-)
+MERGEABLE = (*PROFILE_FIELDS, "occupation_id", "isco_group_id", "external_id")
 RELATED = (
     (MemberSkill, "skill_id"),
     (MemberLanguage, "language"),

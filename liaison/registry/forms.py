@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.registry import services
-from liaison.registry.models import Channel, Member, Purpose
+from liaison.registry.models import PROFILE_FIELDS, Channel, Member, Purpose
 
 CONSENT_CHOICES = [
     (Purpose.REGISTRY, ""),
@@ -69,20 +69,10 @@ class MemberEditForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Member
         fields = [
-            "given_name",
-            "family_name",
-            "latin_name",
-            "sex",
-            "birth_date",
-            "nationalities",
-            "country_of_residence",
-            "city",
+            *PROFILE_FIELDS,
             "latitude",
             "longitude",
             "consular_jurisdiction",
-            "email",
-            "phone",
-            "education_level",
             "residence_status",
             "id_document_number",
         ]

@@ -30,6 +30,7 @@ from liaison.accounts.permissions import RULES, grants_of
 from liaison.accounts.roles import ScopeKind
 from liaison.core.validators import no_markup
 from liaison.registry.models import (
+    PROFILE_FIELDS,
     Availability,
     Consent,
     Interest,
@@ -489,21 +490,6 @@ def _convert_member(
             raise ValueError(_("Write yes or no, not “%(v)s”.") % {"v": flag[:20]})
         if flag:
             values[target] = flag in YES
-
-
-PROFILE_FIELDS = (
-    "given_name",
-    "family_name",
-    "latin_name",
-    "sex",
-    "birth_date",
-    "nationalities",
-    "country_of_residence",
-    "city",
-    "email",
-    "phone",
-    "education_level",
-)
 
 
 def commit(

@@ -30,6 +30,22 @@ def latin(text: str) -> str:
     return " ".join(anyascii(text).split())
 
 
+# The fields of a person's profile that imports, edits, versions, merges and the API share.
+PROFILE_FIELDS = (
+    "given_name",
+    "family_name",
+    "latin_name",
+    "sex",
+    "birth_date",
+    "nationalities",
+    "country_of_residence",
+    "city",
+    "email",
+    "phone",
+    "education_level",
+)
+
+
 class MemberQuerySet(models.QuerySet["Member"]):
     def search(self, text: str) -> MemberQuerySet:
         needle = latin(text).lower().strip()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.core.tabular import safe_cell
-from liaison.registry.models import Consent, Member, MemberVersion, Purpose
+from liaison.registry.models import PROFILE_FIELDS, Consent, Member, MemberVersion, Purpose
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -216,20 +216,10 @@ def erase_member(actor: Any, member: Member, reason: str) -> None:
 
 
 VERSIONED_FIELDS = (
-    "given_name",
-    "family_name",
-    "latin_name",
-    "sex",
-    "birth_date",
-    "nationalities",
-    "country_of_residence",
-    "city",
+    *PROFILE_FIELDS,
     "latitude",
     "longitude",
     "consular_jurisdiction",
-    "email",
-    "phone",
-    "education_level",
     "occupation_id",
     "isco_group_id",
 )
