@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search lookups; inert on SQLite
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -3,7 +3,7 @@ typos), occupations and skills, with filters.
 
 Names are matched on ``Member.search_name`` (the names as written and in Latin letters,
 transliterated to ASCII and lower-cased). On PostgreSQL typo tolerance comes from trigram word
-similarity (``pg_trgm``, GIN-indexed); on SQLite, candidates sharing a three-letter piece of a
+similarity (``pg_trgm``'s ``<%`` operator at its default threshold, 0.6, GIN-indexed); on SQLite, candidates sharing a three-letter piece of a
 word are re-scored with RapidFuzz.
 """
 
@@ -33,6 +33,7 @@ from liaison.registry.models import (
     Sex,
     latin,
 )
+from liaison.taxonomy.models import Occupation, Skill
 from liaison.taxonomy.reference import CEFR_ORDER, CefrLevel, IscedLevel
 from liaison.taxonomy.widgets import TaxonomyAutocomplete
 
@@ -44,9 +45,9 @@ AGE_BANDS = {
     "55-64": (55, 64),
     "65+": (65, 130),
 }
-TYPO_THRESHOLD = 0.5  # trigram word similarity on PostgreSQL
 FUZZY_SCORE = 75  # RapidFuzz ratio of a typed word to a word of the name, on SQLite
 FUZZY_CANDIDATES = 20000
+TOPICS = 200  # occupations or skills a free-text search may expand to
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -170,19 +171,36 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _by_topic(text: str) -> Q:
+    """Members whose occupation or one of whose skills is named like ``text``.
+
+    The few matching concepts are looked up first, so that the member query stays on indexed
+    foreign keys instead of joining labels row by row.
+    """
+    occupations = list(
+        Occupation.objects.filter(label__icontains=text).values_list("pk", flat=True)[:TOPICS]
+    )
+    skills = list(Skill.objects.filter(label__icontains=text).values_list("pk", flat=True)[:TOPICS])
+    topic = Q(pk__in=[])
+    if occupations:
+        topic |= Q(occupation_id__in=occupations)
+    if skills:
+        topic |= Q(pk__in=MemberSkill.objects.filter(skill_id__in=skills).values("member_id"))
+    return topic
+
+
 def search_text(members: QuerySet[Member], text: str) -> QuerySet[Member]:
     """Members whose name (typos allowed), occupation or skill matches ``text``."""
     needle = latin(text).lower().strip()
     if not needle:
         return members
-    by_topic = Q(occupation__label__icontains=text.strip()) | Exists(
-        MemberSkill.objects.filter(member=OuterRef("pk"), skill__label__icontains=text.strip())
-    )
+    by_topic = _by_topic(text.strip())
     exact = Q(search_name__contains=needle)
     if connection.vendor == "postgresql":
+        # Both name conditions use the trigram GIN index (LIKE and the <% operator).
         return (
-            members.annotate(similarity=TrigramWordSimilarity(needle, "search_name"))
-            .filter(exact | Q(similarity__gte=TYPO_THRESHOLD) | by_topic)
+            members.filter(exact | Q(search_name__trigram_word_similar=needle) | by_topic)
+            .annotate(similarity=TrigramWordSimilarity(needle, "search_name"))
             .order_by("-similarity", "pk")
         )
     # SQLite: gather candidates that share a three-letter piece with a typed word, then score.
