@@ -3,8 +3,8 @@ typos), occupations and skills, with filters.
 
 Names are matched on ``Member.search_name`` (the names as written and in Latin letters,
 transliterated to ASCII and lower-cased). On PostgreSQL typo tolerance comes from trigram word
-similarity (``pg_trgm``'s ``<%`` operator at its default threshold, 0.6, GIN-indexed); on SQLite, candidates sharing a three-letter piece of a
-word are re-scored with RapidFuzz.
+similarity (``pg_trgm``'s ``<%`` operator at its default threshold, 0.6, GIN-indexed); on
+SQLite, candidates sharing a three-letter piece of a word are re-scored with RapidFuzz.
 """
 
 from __future__ import annotations
