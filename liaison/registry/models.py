@@ -136,6 +136,10 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
+        indexes = [
+            models.Index(fields=["birth_date"], name="member_birth_date_idx"),
+            models.Index(fields=["education_level"], name="member_education_idx"),
+        ]
         verbose_name = _("member")
         verbose_name_plural = _("members")
 
@@ -237,6 +241,7 @@ class MemberLanguage(models.Model):
     level = models.CharField(_("level (CEFR)"), max_length=6, choices=CefrLevel.choices)
 
     class Meta:
+        indexes = [models.Index(fields=["language", "level", "member"], name="member_language_idx")]
         constraints = [
             models.UniqueConstraint(fields=["member", "language"], name="unique_member_language")
         ]

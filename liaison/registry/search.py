@@ -33,7 +33,7 @@ from liaison.registry.models import (
     Sex,
     latin,
 )
-from liaison.taxonomy.models import Occupation, Skill
+from liaison.taxonomy.models import IscoGroup, Occupation, Skill
 from liaison.taxonomy.reference import CEFR_ORDER, CefrLevel, IscedLevel
 from liaison.taxonomy.widgets import TaxonomyAutocomplete
 
@@ -124,10 +124,13 @@ class MemberSearchForm(forms.Form):
         if d["education"]:
             members = members.filter(education_level__gte=d["education"])
         if d["isco"]:
-            members = members.filter(
-                Q(isco_group__code__startswith=d["isco"])
-                | Q(occupation__isco_group__code__startswith=d["isco"])
+            groups = list(
+                IscoGroup.objects.filter(code__startswith=d["isco"]).values_list("pk", flat=True)
             )
+            occupations = list(
+                Occupation.objects.filter(isco_group_id__in=groups).values_list("pk", flat=True)
+            )
+            members = members.filter(Q(isco_group_id__in=groups) | Q(occupation_id__in=occupations))
         if d["skill"]:
             skill = self.data.get("skill_value") or ""
             match = Q(skill__uri=skill) if skill else Q(skill__label__iexact=d["skill"].strip())
@@ -135,13 +138,13 @@ class MemberSearchForm(forms.Form):
                 Exists(MemberSkill.objects.filter(match, member=OuterRef("pk")))
             )
         if d["language"]:
-            languages = MemberLanguage.objects.filter(member=OuterRef("pk"), language=d["language"])
+            languages = MemberLanguage.objects.filter(language=d["language"])
             if d["level"]:
                 floor = CEFR_ORDER[d["level"]]
                 languages = languages.filter(
                     level__in=[lv for lv, rank in CEFR_ORDER.items() if rank >= floor]
                 )
-            members = members.filter(Exists(languages))
+            members = members.filter(pk__in=languages.values("member_id"))
         if d["interest"]:
             members = members.filter(
                 Exists(MemberInterest.objects.filter(member=OuterRef("pk"), interest=d["interest"]))
