@@ -137,6 +137,8 @@ class Member(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
         indexes = [
+            # The list's order, so that a first page is read off the index, not sorted.
+            models.Index(fields=["family_name", "given_name", "id"], name="member_order_idx"),
             models.Index(fields=["birth_date"], name="member_birth_date_idx"),
             models.Index(fields=["education_level"], name="member_education_idx"),
         ]

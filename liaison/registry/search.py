@@ -14,9 +14,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from rapidfuzz import fuzz
@@ -224,3 +226,23 @@ def _words_match(typed: list[str], words: list[str]) -> bool:
     return all(
         any(w.startswith(t) or fuzz.ratio(t, w) >= FUZZY_SCORE for w in words) for t in typed
     )
+
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``COUNT_CAP`` rows: past that, "10,000 or more" is all a list needs, and
+    counting a million matches would cost more than finding the first page."""
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list)  # type: ignore[arg-type]
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
+
+
+def capped_count(queryset: QuerySet[Any]) -> int:
+    return int(queryset.order_by()[:COUNT_CAP].count())

@@ -15,7 +15,7 @@ from liaison.audit.services import history, record, record_view
 from liaison.core import tabular
 from liaison.registry.forms import ExportForm, MemberEditForm
 from liaison.registry.models import Member, Organisation
-from liaison.registry.search import MemberSearchForm
+from liaison.registry.search import CappedPaginator, MemberSearchForm
 from liaison.registry.services import consent_state, update_member
 
 
@@ -29,7 +29,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.keys() - {"page"}:
         members = form.apply(members)
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(members, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -120,3 +120,15 @@ def test_postgresql_has_the_trigram_index():
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'registry_member_search_trgm'"
         )
         assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_large_result_counts_stop_at_a_cap(officer_client, monkeypatch):
+    from liaison.registry import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    MemberFactory.create_batch(5)
+    page = officer_client.get("/registry/members/")
+    assert page.context["page"].paginator.capped
+    assert "3 members or more" in page.content.decode()
+    assert len(page.context["page"].object_list) == 5  # the page itself is not capped
