@@ -243,6 +243,13 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
     def capped(self) -> bool:
         return self.count >= COUNT_CAP
 
+    def page(self, number: Any) -> Any:
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
 
 def capped_count(queryset: QuerySet[Any]) -> int:
     return int(queryset.order_by()[:COUNT_CAP].count())
