@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -248,7 +248,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def capped_count(queryset: QuerySet[Any]) -> int:
