@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0008_organisation_imports'),
-        ('taxonomy', '0002_isco_major_and_sub_major_groups'),
+        ("registry", "0008_organisation_imports"),
+        ("taxonomy", "0002_isco_major_and_sub_major_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['birth_date'], name='member_birth_date_idx'),
+            model_name="member",
+            index=models.Index(fields=["birth_date"], name="member_birth_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['education_level'], name='member_education_idx'),
+            model_name="member",
+            index=models.Index(fields=["education_level"], name="member_education_idx"),
         ),
         migrations.AddIndex(
-            model_name='memberlanguage',
-            index=models.Index(fields=['language', 'level', 'member'], name='member_language_idx'),
+            model_name="memberlanguage",
+            index=models.Index(fields=["language", "level", "member"], name="member_language_idx"),
         ),
     ]

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0009_search_indexes'),
-        ('taxonomy', '0002_isco_major_and_sub_major_groups'),
+        ("registry", "0009_search_indexes"),
+        ("taxonomy", "0002_isco_major_and_sub_major_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['family_name', 'given_name', 'id'], name='member_order_idx'),
+            model_name="member",
+            index=models.Index(fields=["family_name", "given_name", "id"], name="member_order_idx"),
         ),
     ]
