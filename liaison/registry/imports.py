@@ -341,14 +341,18 @@ def check(
     multiple = {t.split(":")[0] for t in mapping.values() if t.split(":")[0] in schema.multiple}
     lookups = schema.prepare(table, mapping)
     index = {h: i for i, h in enumerate(table.headers)}
+    # The country first (phones without a country code are read in it), then the file's order;
+    # a mapping stored in PostgreSQL's jsonb does not keep the order it was written in.
+    ordered = sorted(
+        ((h, t) for h, t in mapping.items() if t and h in index),
+        key=lambda item: (item[1] != schema.country_field, index[item[0]]),
+    )
     seen_ids: dict[str, int] = {}
     for offset, raw in enumerate(table.rows):
         number = offset + 2
         values: dict[str, Any] = {name: set() for name in multiple}
         problems: list[RowError] = []
-        for header, target in mapping.items():
-            if not target:
-                continue
+        for header, target in ordered:
             cell = raw[index[header]] if index[header] < len(raw) else None
             try:
                 schema.convert(target, cell, values, lookups, default_country)

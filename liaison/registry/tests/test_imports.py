@@ -150,7 +150,7 @@ def test_a_kobo_export_imports_and_a_second_import_changes_nothing(client, offic
     client.post(f"/registry/imports/{batch.pk}/commit/")
     run_worker()
     batch.refresh_from_db()
-    assert batch.status == "committed"
+    assert batch.status == "committed", (batch.errors, batch.progress.message)
     assert batch.progress.status == TaskProgress.Status.SUCCEEDED
     amina = Member.objects.get(external_id="u-1")
     assert (amina.phone, amina.city, amina.education_level) == ("+33612345678", "Lyon", "7")
