@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -130,37 +131,28 @@ def profile_about(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(1)})
 
 
-@require("member_area.view")
-def profile_skills(request: HttpRequest) -> HttpResponse:
+def _later_step(request: HttpRequest, form_class: Any, step: int) -> HttpResponse:
+    """Steps after the first edit an existing profile, then go on to the next step."""
     member = wizard.profile_for(request.user)
     if member is None:
         return redirect("me:profile-about")
-    form = wizard.SkillsForm(request.POST or None, member=member)
+    form = form_class(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         form.save()
-        return redirect("me:profile-history")
-    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(2)})
+        return redirect(STEPS[step][0])  # STEPS is 0-based: the next step's URL name
+    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(step)})
+
+
+@require("member_area.view")
+def profile_skills(request: HttpRequest) -> HttpResponse:
+    return _later_step(request, wizard.SkillsForm, 2)
 
 
 @require("member_area.view")
 def profile_history(request: HttpRequest) -> HttpResponse:
-    member = wizard.profile_for(request.user)
-    if member is None:
-        return redirect("me:profile-about")
-    form = wizard.HistoryForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("me:profile-engagement")
-    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(3)})
+    return _later_step(request, wizard.HistoryForm, 3)
 
 
 @require("member_area.view")
 def profile_engagement(request: HttpRequest) -> HttpResponse:
-    member = wizard.profile_for(request.user)
-    if member is None:
-        return redirect("me:profile-about")
-    form = wizard.EngagementForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("me:consents")
-    return render(request, "registry/me_profile_step.html", {"form": form, **_step_context(4)})
+    return _later_step(request, wizard.EngagementForm, 4)
