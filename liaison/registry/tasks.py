@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import Max, Q
 from django_tasks import task
 
 from liaison.accounts.models import User
@@ -37,6 +38,8 @@ def commit_import_task(
             batch.save(update_fields=["status", "errors"])
             reporter.failed(f"{len(checked.errors)} problem(s) found again; nothing was imported.")
             return {}
+        is_members = batch.kind == ImportBatch.Kind.MEMBERS
+        newest_before = Member.objects.aggregate(n=Max("pk"))["n"] or 0
         try:
             counts = imports.commit(
                 checked,
@@ -51,13 +54,7 @@ def commit_import_task(
             reporter.failed(f"Nothing was imported: {exc}")
             raise
         counts["rejected"] = len({e.row for e in checked.errors})
-        imported = batch.kind == ImportBatch.Kind.MEMBERS and set(
-            Member.objects.filter(
-                external_id__in=[
-                    v["external_id"] for v in checked.rows.values() if v.get("external_id")
-                ]
-            ).values_list("pk", flat=True)
-        )
+        imported = _imported_members(checked, newest_before) if is_members else set()
         counts["possible_duplicates"] = dedup.find(only=imported) if imported else 0
         batch.status = ImportBatch.Status.COMMITTED
         batch.counts = {**batch.counts, **counts}
@@ -70,6 +67,16 @@ def commit_import_task(
         counts,
     )
     return counts
+
+
+def _imported_members(checked: imports.Checked, newest_before: int) -> set[int]:
+    """The members a commit wrote: the new ones, and those it matched by identifier or email."""
+    rows = list(checked.rows.values())
+    external = [v["external_id"] for v in rows if v.get("external_id")]
+    emails = [v["email"] for v in rows if v.get("email")]
+    matched = Member.objects.filter(Q(external_id__in=external) | Q(email__in=emails))
+    created = Member.objects.filter(pk__gt=newest_before)
+    return set(matched.values_list("pk", flat=True)) | set(created.values_list("pk", flat=True))
 
 
 @task()

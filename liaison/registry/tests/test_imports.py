@@ -336,3 +336,29 @@ def test_bad_organisation_rows_are_reported(client, officer):
     assert "is not one of" in reasons[(2, "organisation/type")]
     assert "not a web address" in reasons[(2, "website")]
     assert "outside your scope" in reasons[(3, "organisation/country")]
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_imported_rows_without_identifiers_are_checked_for_duplicates(client, officer):
+    import datetime
+
+    from liaison.registry.models import DuplicateCandidate
+    from tests.factories import MemberFactory
+
+    existing = MemberFactory(
+        given_name="Amina",
+        family_name="Diallo",
+        birth_date=datetime.date(1990, 2, 1),
+        country_of_residence="FR",
+    )
+    client.force_login(officer)
+    headers = ["first_name", "last_name", "dob", "country"]
+    upload(client, "plain.csv", csv_bytes(headers, [["Amina", "Dialo", "1990-02-01", "FR"]]))
+    batch = ImportBatch.objects.get()
+    check_batch(client, batch)
+    client.post(f"/registry/imports/{batch.pk}/commit/")
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.counts["possible_duplicates"] == 1
+    pair = DuplicateCandidate.objects.get()
+    assert pair.first_id == existing.pk
