@@ -65,9 +65,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def audit_label(self) -> str:
-        # Asked of the database directly: it must not fill the per-user grant cache while the
-        # user's grants are still being written.
-        staff = RoleGrant.objects.active().filter(user_id=self.pk, role__in=STAFF_ROLES).exists()
+        # The grants the permission API already loaded for this user object, else the database
+        # (without filling that cache: the user's grants may still be being written).
+        cached = getattr(self, "_liaison_grants", None)
+        if cached is not None:
+            staff = any(g.role in STAFF_ROLES for g in cached)
+        else:
+            staff = (
+                RoleGrant.objects.active().filter(user_id=self.pk, role__in=STAFF_ROLES).exists()
+            )
         return self.email if staff else f"user #{self.pk}"
 
     def get_full_name(self) -> str:

@@ -9,7 +9,6 @@ for example ``{"country": "country_of_residence"}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -102,10 +101,6 @@ def is_staff(user: Any) -> bool:
     return bool(roles_of(user) & STAFF_ROLES)
 
 
-def has_role(user: Any, *roles: str) -> bool:
-    return bool(roles_of(user) & set(roles))
-
-
 def _grants_for(user: Any, action: str) -> list[Grant]:
     try:
         allowed_roles = RULES[action]
@@ -183,7 +178,3 @@ def get_visible_or_404(user: Any, action: str, queryset: QuerySet[M], **lookup: 
         return visible(user, action, queryset).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("No such record.")) from None
-
-
-def actions_for(user: Any, actions: Iterable[str]) -> dict[str, bool]:
-    return {a: bool(check(user, a)) for a in actions}

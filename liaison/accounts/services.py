@@ -41,9 +41,3 @@ def grant_role(
     grant.save()
     forget_grants(user)
     return grant
-
-
-def revoke_role(actor: Any, grant: RoleGrant) -> None:
-    user = grant.user
-    grant.delete()
-    forget_grants(user)

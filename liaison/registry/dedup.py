@@ -37,6 +37,7 @@ from liaison.registry.models import (
     Merge,
     OrganisationMembership,
     WorkExperience,
+    comparable,
     latin,
 )
 
@@ -247,14 +248,8 @@ RELATED = (
 def _fields(member: Member) -> dict[str, Any]:
     out = {}
     for name in MERGEABLE:
-        value = getattr(member, name)
-        if name == "nationalities":
-            value = [c.code for c in value]
-        elif name == "country_of_residence":
-            value = value.code
-        elif isinstance(value, datetime.date):
-            value = value.isoformat()
-        out[name] = value
+        value = comparable(member, name)
+        out[name] = value.isoformat() if isinstance(value, datetime.date) else value
     return out
 
 

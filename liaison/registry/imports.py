@@ -41,6 +41,7 @@ from liaison.registry.models import (
     Organisation,
     Purpose,
     Sex,
+    comparable,
     latin,
 )
 from liaison.registry.services import normalise_phone
@@ -514,6 +515,16 @@ def commit(
 CHUNK = 2000
 
 
+def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
+    """Set the fields of ``obj`` that ``values`` holds and differ; say whether any did."""
+    changed = False
+    for name in names:
+        if name in values and comparable(obj, name) != values[name]:
+            setattr(obj, name, values[name])
+            changed = True
+    return changed
+
+
 def _chunks(items: list[Any], size: int = CHUNK) -> Any:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -565,18 +576,7 @@ def _commit_members(
     touched: set[int] = set()  # row indexes whose member changed in any way
     for i, row in enumerate(rows):
         member = existing.get(i) or Member()
-        changed = i not in existing
-        for name in (*PROFILE_FIELDS, "external_id"):
-            if name not in row:
-                continue
-            old = getattr(member, name)
-            if name == "nationalities":
-                old = [c.code for c in old]
-            elif name == "country_of_residence":
-                old = old.code if old else ""
-            if old != row[name]:
-                setattr(member, name, row[name])
-                changed = True
+        changed = _apply(member, row, (*PROFILE_FIELDS, "external_id")) or i not in existing
         if "occupation" in row and member.occupation_id != row["occupation"]:
             member.occupation_id = row["occupation"]
             changed = True
@@ -828,18 +828,7 @@ def _upsert_organisation(values: dict[str, Any]) -> str:
     created = organisation is None
     if organisation is None:
         organisation = Organisation()
-    changed = created
-    for name in (*ORG_FIELDS, "external_id"):
-        if name not in values:
-            continue
-        old = getattr(organisation, name)
-        if name == "countries":
-            old = [c.code for c in old]
-        elif name == "country":
-            old = old.code if old else ""
-        if old != values[name]:
-            setattr(organisation, name, values[name])
-            changed = True
+    changed = _apply(organisation, values, (*ORG_FIELDS, "external_id")) or created
     if "sectors" in values and sorted(organisation.sectors) != sorted(values["sectors"]):
         organisation.sectors = sorted(values["sectors"])
         changed = True

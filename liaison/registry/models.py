@@ -6,6 +6,8 @@ extends it with consents, contacts, education history, availability and interest
 
 from __future__ import annotations
 
+from typing import Any
+
 from anyascii import anyascii
 from django.conf import settings
 from django.db import models
@@ -28,6 +30,18 @@ class Sex(models.TextChoices):
 def latin(text: str) -> str:
     """A Latin transliteration for search ("Мария" -> "Mariya", "محمد" -> "mhmd")."""
     return " ".join(anyascii(text).split())
+
+
+def comparable(obj: models.Model, name: str) -> Any:
+    """A field's value as it is compared and copied: country fields as ISO codes (a list of them
+    for a multiple country field), every other field as it is."""
+    value = getattr(obj, name)
+    field = obj._meta.get_field(name)
+    if isinstance(field, CountryField):
+        if field.multiple:
+            return [c.code for c in value]
+        return value.code or ""
+    return value
 
 
 # The fields of a person's profile that imports, edits, versions, merges and the API share.

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.core.tabular import safe_cell
-from liaison.registry.models import PROFILE_FIELDS, Consent, Member, MemberVersion, Purpose
+from liaison.registry.models import (
+    PROFILE_FIELDS,
+    Consent,
+    Member,
+    MemberVersion,
+    Purpose,
+    comparable,
+)
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -226,14 +233,14 @@ VERSIONED_FIELDS = (
 
 
 def _profile_snapshot(member: Member) -> dict[str, Any]:
-    def plain(value: Any) -> Any:
-        if value is None or isinstance(value, bool | int | str):
-            return value
-        if hasattr(value, "__iter__") and not isinstance(value, str):
-            return [str(getattr(v, "code", v)) for v in value]
-        return str(getattr(value, "code", value))
-
-    return {f: plain(getattr(member, f)) for f in VERSIONED_FIELDS}
+    """The versioned fields as JSON data (dates and coordinates as text)."""
+    snapshot = {}
+    for name in VERSIONED_FIELDS:
+        value = comparable(member, name)
+        snapshot[name] = (
+            value if value is None or isinstance(value, bool | int | str | list) else str(value)
+        )
+    return snapshot
 
 
 @transaction.atomic

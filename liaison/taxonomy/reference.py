@@ -59,10 +59,6 @@ def country_list() -> list[Entry]:
     return [Entry(code, str(name)) for code, name in countries]
 
 
-def country_name(code: str) -> str:
-    return str(countries.name(code.upper())) if code else ""
-
-
 def is_country(code: str) -> bool:
     return bool(code) and code.upper() in countries
 
@@ -105,13 +101,6 @@ def language_list(query: str = "") -> list[Entry]:
             continue
         out.append(Entry(code, local))
     return out
-
-
-def language_name(code: str) -> str:
-    for known, name in _language_codes():
-        if known == code:
-            return str(_locale().languages.get(code, name))
-    return code
 
 
 def is_language(code: str) -> bool:

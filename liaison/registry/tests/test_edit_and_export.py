@@ -59,13 +59,14 @@ def test_bad_input_in_an_edit_is_explained_and_nothing_changes(client):
     member = MemberFactory(city="Lyon")
     response = client.post(
         f"/registry/members/{member.pk}/edit/",
-        _form(member, city="<b>Paris</b>", phone="call me", birth_date="2999-01-01"),
+        _form(member, city="<b>Paris</b>", phone="call me", birth_date="2999-01-01", latitude="91"),
     )
     assert response.status_code == 200
     body = response.content.decode()
     assert "is not a phone number" in body
     assert "cannot be in the future" in body
     assert "HTML tags" in body
+    assert "Must be between -90 and 90" in body
     assert Member.objects.get(pk=member.pk).city == "Lyon"
     assert not MemberVersion.objects.exists()
 

@@ -362,3 +362,21 @@ def test_imported_rows_without_identifiers_are_checked_for_duplicates(client, of
     assert batch.counts["possible_duplicates"] == 1
     pair = DuplicateCandidate.objects.get()
     assert pair.first_id == existing.pk
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1987-03-14", "1987-03-14"),
+        ("14/03/1987", "1987-03-14"),
+        ("14.03.1987", "1987-03-14"),
+        ("1987/03/14", "1987-03-14"),
+    ],
+)
+def test_dates_in_the_formats_files_use_are_read(cell, expected):
+    import datetime
+
+    from liaison.registry.imports import _date
+
+    assert _date(cell) == datetime.date.fromisoformat(expected)
+    assert _date(datetime.datetime(1987, 3, 14, 0, 0)) == datetime.date(1987, 3, 14)  # XLSX cell
