@@ -525,7 +525,7 @@ def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
     return changed
 
 
-def _chunks(items: list[Any], size: int = CHUNK) -> Any:
+def chunks(items: list[Any], size: int = CHUNK) -> Any:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -535,7 +535,7 @@ def _existing_members(rows: list[dict[str, Any]]) -> dict[int, Member]:
     found: dict[int, Member] = {}
     by_ext: dict[str, Member] = {}
     ext_ids = [r["external_id"] for r in rows if r.get("external_id")]
-    for chunk in _chunks(ext_ids):
+    for chunk in chunks(ext_ids):
         by_ext.update(
             {
                 m.external_id: m
@@ -545,7 +545,7 @@ def _existing_members(rows: list[dict[str, Any]]) -> dict[int, Member]:
         )
     by_email: dict[str, Member] = {}
     emails = [r["email"] for r in rows if r.get("email") and r.get("external_id") not in by_ext]
-    for chunk in _chunks(emails):
+    for chunk in chunks(emails):
         for m in Member.objects.filter(email__in=chunk).order_by("-pk"):
             by_email[m.email] = m
     for i, row in enumerate(rows):
@@ -592,7 +592,7 @@ def _commit_members(
         else:
             member.created_at = now
             to_create.append((i, member))
-    for chunk in _chunks(to_create):
+    for chunk in chunks(to_create):
         Member.objects.bulk_create([m for _i, m in chunk])
         if progress:
             progress(len(chunk))
@@ -616,7 +616,7 @@ def _sync_related(
             continue
         current: dict[int, Any] = {}
         old_ids = [existing[i].pk for i in wanted_rows if i in existing]
-        for chunk in _chunks(old_ids):
+        for chunk in chunks(old_ids):
             for member_id, x, y in model.objects.filter(member_id__in=chunk).values_list(
                 "member_id", a, b or a
             ):
@@ -638,7 +638,7 @@ def _sync_related(
             items = wanted.items() if b else ((v, None) for v in sorted(wanted))
             for x, y in items:
                 new_rows.append(model(member_id=member.pk, **{a: x}, **({b: y} if b else {})))
-        for chunk in _chunks(replace_ids):
+        for chunk in chunks(replace_ids):
             model.objects.filter(member_id__in=chunk).delete()
         model.objects.bulk_create(new_rows, batch_size=CHUNK)
     return touched
@@ -660,7 +660,7 @@ def _sync_consents(
         return set()
     latest: dict[tuple[int, str], bool] = {}
     old_ids = [m.pk for m in existing.values()]
-    for chunk in _chunks(old_ids):
+    for chunk in chunks(old_ids):
         for member_id, purpose, granted in (
             Consent.objects.filter(member_id__in=chunk, purpose__in=purposes, channel="")
             .order_by("recorded_at", "pk")

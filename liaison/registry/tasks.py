@@ -59,7 +59,7 @@ def commit_import_task(
         batch.status = ImportBatch.Status.COMMITTED
         batch.counts = {**batch.counts, **counts}
         batch.save(update_fields=["status", "counts"])
-        model = Member if batch.kind == ImportBatch.Kind.MEMBERS else Organisation
+        model = Member if is_members else Organisation
         record(AuditEvent.Action.IMPORT, model, changes=counts, reason=batch.original_name)
     reporter.succeeded(
         f"{counts['created']} created, {counts['updated']} updated, "
@@ -72,11 +72,13 @@ def commit_import_task(
 def _imported_members(checked: imports.Checked, newest_before: int) -> set[int]:
     """The members a commit wrote: the new ones, and those it matched by identifier or email."""
     rows = list(checked.rows.values())
-    external = [v["external_id"] for v in rows if v.get("external_id")]
-    emails = [v["email"] for v in rows if v.get("email")]
-    matched = Member.objects.filter(Q(external_id__in=external) | Q(email__in=emails))
-    created = Member.objects.filter(pk__gt=newest_before)
-    return set(matched.values_list("pk", flat=True)) | set(created.values_list("pk", flat=True))
+    ids = set(Member.objects.filter(pk__gt=newest_before).values_list("pk", flat=True))
+    for field in ("external_id", "email"):
+        keys = [v[field] for v in rows if v.get(field)]
+        for chunk in imports.chunks(keys):
+            lookup = Q(**{f"{field}__in": chunk})
+            ids |= set(Member.objects.filter(lookup).values_list("pk", flat=True))
+    return ids
 
 
 @task()
