@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 
 from liaison.accounts.permissions import RULES, grants_of
 from liaison.accounts.roles import ScopeKind
+from liaison.core import bulk
 from liaison.core.validators import no_markup
 from liaison.registry.models import (
     PROFILE_FIELDS,
@@ -348,17 +349,17 @@ def check(
         ((h, t) for h, t in mapping.items() if t and h in index),
         key=lambda item: (item[1] != schema.country_field, index[item[0]]),
     )
+    convert = _Converter(schema, lookups, default_country, multiple)
+    columns = [(header, target, index[header]) for header, target in ordered]
     seen_ids: dict[str, int] = {}
     for offset, raw in enumerate(table.rows):
         number = offset + 2
         values: dict[str, Any] = {name: set() for name in multiple}
         problems: list[RowError] = []
-        for header, target in ordered:
-            cell = raw[index[header]] if index[header] < len(raw) else None
-            try:
-                schema.convert(target, cell, values, lookups, default_country)
-            except (ValueError, ValidationError) as exc:
-                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        width = len(raw)
+        for header, target, position in columns:
+            message = convert(target, raw[position] if position < width else None, values)
+            if message is not None:
                 problems.append(RowError(number, header, message))
         for name in schema.required:
             if not values.get(name) and not any(
@@ -393,6 +394,50 @@ def check(
         if progress and number % 1000 == 0:
             progress(number)
     return result
+
+
+# Cells whose check depends on the rest of the row (a phone is read in the row's country) or
+# that are unique to each row, so that remembering them would only fill memory.
+UNCACHED = frozenset({"phone", "email", "external_id"})
+CACHE_SIZE = 200_000
+
+
+class _Converter:
+    """Runs the schema's check on a cell, remembering the outcome for cells that repeat (the
+    same country, sex, date or city on thousands of rows is checked once)."""
+
+    def __init__(
+        self, schema: Schema, lookups: dict[str, Any], region: str, multiple: set[str]
+    ) -> None:
+        self.schema, self.lookups, self.region, self.multiple = schema, lookups, region, multiple
+        self.known: dict[tuple[str, type, Any], tuple[dict[str, Any], str | None]] = {}
+
+    def __call__(self, target: str, cell: Any, values: dict[str, Any]) -> str | None:
+        """Check ``cell`` into ``values``; the reason it is wrong, or None."""
+        if target in UNCACHED:
+            return self._run(target, cell, values)
+        key = (target, cell.__class__, cell)  # True and 1 are equal keys, but not the same cell
+        outcome = self.known.get(key)
+        if outcome is None:
+            found: dict[str, Any] = {name: set() for name in self.multiple}
+            message = self._run(target, cell, found)
+            outcome = ({k: v for k, v in found.items() if v != set()}, message)
+            if len(self.known) < CACHE_SIZE:
+                self.known[key] = outcome
+        effect, message = outcome
+        for name, value in effect.items():
+            if isinstance(value, set):
+                values[name] |= value
+            else:  # lists and dicts are copied so that rows never share one
+                values[name] = value.copy() if isinstance(value, (list, dict)) else value
+        return message
+
+    def _run(self, target: str, cell: Any, values: dict[str, Any]) -> str | None:
+        try:
+            self.schema.convert(target, cell, values, self.lookups, self.region)
+        except (ValueError, ValidationError) as exc:
+            return exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        return None
 
 
 def _scope_countries(actor: Any) -> set[str] | None:
@@ -453,7 +498,10 @@ def _convert_member(
                     _("“%(v)s” is not a country (use ISO codes such as FR).") % {"v": part[:40]}
                 )
             codes.append(code)
-        values[target] = codes if target == "nationalities" else (codes[0] if codes else "")
+        # Kept as the field keeps them (sorted, once each), so that a re-import compares equal.
+        values[target] = (
+            sorted(set(codes)) if target == "nationalities" else codes[0] if codes else ""
+        )
     elif target == "email":
         if text:
             validate_email(text)
@@ -568,46 +616,56 @@ def _commit_members(
     notice_version: str,
     progress: Callable[[int], None] | None,
 ) -> dict[str, int]:
-    """Set-based upsert: a few queries per thousand rows, however many rows there are."""
+    """Set-based upsert: existing members updated in batches, new ones inserted with ``COPY``
+    on PostgreSQL; a few statements per thousand rows, however many rows there are."""
     existing = _existing_members(rows)
     now = timezone.now()
-    to_create: list[tuple[int, Member]] = []
+    new_rows: list[int] = []
     to_update: list[Member] = []
     touched: set[int] = set()  # row indexes whose member changed in any way
     for i, row in enumerate(rows):
-        member = existing.get(i) or Member()
-        changed = _apply(member, row, (*PROFILE_FIELDS, "external_id")) or i not in existing
+        member = existing.get(i)
+        if member is None:
+            new_rows.append(i)
+            continue
+        changed = _apply(member, row, (*PROFILE_FIELDS, "external_id"))
         if "occupation" in row and member.occupation_id != row["occupation"]:
             member.occupation_id = row["occupation"]
             changed = True
-        if not changed:
-            continue
-        touched.add(i)
-        member.search_name = Member.compute_search_name(
-            member.given_name, member.family_name, member.latin_name
-        )
-        member.updated_at = now
-        if i in existing:
+        if changed:
+            member.search_name = Member.compute_search_name(
+                member.given_name, member.family_name, member.latin_name
+            )
+            member.updated_at = now
             to_update.append(member)
-        else:
-            member.created_at = now
-            to_create.append((i, member))
-    for chunk in chunks(to_create):
-        Member.objects.bulk_create([m for _i, m in chunk])
-        if progress:
-            progress(len(chunk))
+            touched.add(i)
     fields = [*PROFILE_FIELDS, "external_id", "occupation", "search_name", "updated_at"]
     Member.objects.bulk_update(to_update, fields, batch_size=1000)
-    members = {**existing, **dict(to_create)}
+    ids = bulk.insert(
+        Member, [_new_member(rows[i]) for i in new_rows], returning_ids=True, progress=progress
+    )
+    members = {i: m.pk for i, m in existing.items()} | dict(zip(new_rows, ids, strict=True))
     touched |= _sync_related(rows, members, existing)
     touched |= _sync_consents(rows, members, existing, actor, notice_version)
-    created = len(to_create)
-    updated = len(touched - {i for i, _m in to_create})
+    created = len(new_rows)
+    updated = len(touched)
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
+MEMBER_COLUMNS = (*PROFILE_FIELDS, "external_id")
+
+
+def _new_member(row: dict[str, Any]) -> dict[str, Any]:
+    values = {name: row[name] for name in MEMBER_COLUMNS if name in row}
+    values["occupation_id"] = row.get("occupation")
+    values["search_name"] = Member.compute_search_name(
+        row.get("given_name", ""), row.get("family_name", ""), row.get("latin_name", "")
+    )
+    return values
+
+
 def _sync_related(
-    rows: list[dict[str, Any]], members: dict[int, Member], existing: dict[int, Member]
+    rows: list[dict[str, Any]], members: dict[int, int], existing: dict[int, Member]
 ) -> set[int]:
     touched: set[int] = set()
     for key, model, a, b in RELATED_SETS:
@@ -625,28 +683,28 @@ def _sync_related(
                 else:
                     current.setdefault(member_id, set()).add(x)
         replace_ids: list[int] = []
-        new_rows: list[Any] = []
+        new_rows: list[dict[str, Any]] = []
         for i in wanted_rows:
-            member = members[i]
+            member_id = members[i]
             wanted = rows[i][key]
             empty: Any = {} if b else set()
-            if i in existing and current.get(member.pk, empty) == wanted:
+            if i in existing and current.get(member_id, empty) == wanted:
                 continue
             if i in existing:
-                replace_ids.append(member.pk)
+                replace_ids.append(member_id)
                 touched.add(i)
             items = wanted.items() if b else ((v, None) for v in sorted(wanted))
             for x, y in items:
-                new_rows.append(model(member_id=member.pk, **{a: x}, **({b: y} if b else {})))
+                new_rows.append({"member_id": member_id, a: x, **({b: y} if b else {})})
         for chunk in chunks(replace_ids):
             model.objects.filter(member_id__in=chunk).delete()
-        model.objects.bulk_create(new_rows, batch_size=CHUNK)
+        bulk.insert(model, new_rows)
     return touched
 
 
 def _sync_consents(
     rows: list[dict[str, Any]],
-    members: dict[int, Member],
+    members: dict[int, int],
     existing: dict[int, Member],
     actor: Any,
     notice_version: str,
@@ -667,29 +725,29 @@ def _sync_consents(
             .values_list("member_id", "purpose", "granted")
         ):
             latest[(member_id, purpose)] = granted
-    recorder = actor if getattr(actor, "pk", None) else None
+    recorder = actor.pk if getattr(actor, "pk", None) else None
     new, touched = [], set()
     for i, row in enumerate(rows):
-        member = members[i]
+        member_id = members[i]
         for purpose in purposes:
             wanted = row.get(f"consent_{purpose}")
-            known = latest.get((member.pk, purpose))
+            known = latest.get((member_id, purpose))
             # A "no" is recorded only where it changes something: a withdrawal, not a refusal.
             if wanted is None or wanted == bool(known) or (not wanted and known is None):
                 continue
             new.append(
-                Consent(
-                    member_id=member.pk,
-                    purpose=purpose,
-                    granted=wanted,
-                    notice_version=notice_version,
-                    recorded_by=recorder,
-                    source="import",
-                )
+                {
+                    "member_id": member_id,
+                    "purpose": purpose,
+                    "granted": wanted,
+                    "notice_version": notice_version,
+                    "recorded_by_id": recorder,
+                    "source": "import",
+                }
             )
             if i in existing:
                 touched.add(i)
-    Consent.objects.bulk_create(new, batch_size=CHUNK)
+    bulk.insert(Consent, new)
     return touched
 
 

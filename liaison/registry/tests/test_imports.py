@@ -380,3 +380,27 @@ def test_dates_in_the_formats_files_use_are_read(cell, expected):
 
     assert _date(cell) == datetime.date.fromisoformat(expected)
     assert _date(datetime.datetime(1987, 3, 14, 0, 0)) == datetime.date(1987, 3, 14)  # XLSX cell
+
+
+@pytest.mark.django_db
+def test_a_value_repeated_on_many_rows_is_judged_the_same_on_each():
+    """Checks remember repeated cells; every row must still get its own verdict and values."""
+    from liaison.registry.imports import Table, check
+
+    headers = ["first_name", "country", "nationality", "education", "interests"]
+    rows = [
+        ["Amina", "FR", "SN ML", "7", "mentoring"],
+        ["Awa", "Atlantis", "SN ML", "7", "mentoring investment"],
+        ["Moussa", "FR", "SN ML", True, "mentoring"],
+        ["Ba", "Atlantis", "SN ML", 7, "mentoring"],
+    ]
+    checked = check(Table(headers, rows), guess_mapping(headers), actor=None)
+    bad = sorted((e.row, e.column) for e in checked.errors)
+    assert bad == [(3, "country"), (4, "education"), (5, "country")]
+    first = checked.rows[2]
+    assert first["interests"] == {"mentoring"}  # not widened by the next row's choices
+    assert first["education_level"] == "7"
+    first["nationalities"].append("FR")  # each row owns its values
+    assert all(
+        values["nationalities"] == ["ML", "SN"] for n, values in checked.rows.items() if n != 2
+    )
