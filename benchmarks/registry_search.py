@@ -97,7 +97,7 @@ def run(url: str, members: int, queries: int) -> None:
 
     from liaison.accounts.permissions import Grant
     from liaison.registry.models import Member, MemberSkill
-    from liaison.registry.search import MemberSearchForm, capped_count
+    from liaison.registry.search import CappedPaginator, MemberSearchForm
 
     class Officer:  # a programme officer for the top host country, as the permission API sees one
         is_authenticated = True
@@ -146,9 +146,9 @@ def run(url: str, members: int, queries: int) -> None:
 
     def search(user: object, params: dict[str, str]) -> None:
         form = MemberSearchForm(QueryDict(mutable=True) | params)
-        qs = form.apply(visible(user, "registry.view_member", Member.objects.all()))
-        list(qs.select_related("occupation", "isco_group")[:50])
-        capped_count(qs)  # as the member list counts
+        members = Member.objects.select_related("occupation", "isco_group")
+        qs = form.apply(visible(user, "registry.view_member", members))
+        list(CappedPaginator(qs, 50).get_page(1))  # as the member list counts and pages
 
     for _kind, user, params in cases[:10]:  # warm the caches once
         search(user, params)

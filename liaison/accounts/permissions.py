@@ -44,6 +44,10 @@ RULES: dict[str, frozenset[str]] = {
     "registry.view_organisation": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),
+    # Create organisations, correct their profiles and record who belongs to them.
+    "registry.edit_organisation": frozenset(
+        {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
+    ),
     "registry.verify_organisation": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),

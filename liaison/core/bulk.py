@@ -8,11 +8,15 @@ that need an audit event record one for the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
+from django.db.models import Lookup, QuerySet
 from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
+BATCH = 2000
 
 PROGRESS_EVERY = 10_000
 # Fields whose Python value PostgreSQL's driver writes as it is; others are prepared by the field
@@ -27,7 +31,40 @@ PLAIN = (
 )
 # Text fields written as they are, by exact class: subclasses (country, encrypted) are prepared.
 PLAIN_TEXT = (models.CharField, models.TextField, models.EmailField, models.URLField)
-_MISSING = object()
+
+
+@models.ForeignKey.register_lookup  # values are primary keys, not objects
+@models.Field.register_lookup
+class AnyOf(Lookup):
+    """``field = ANY(%s)``: one array parameter however many values (PostgreSQL only)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False  # the values are a list, not one value of the field
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+def one_of(queryset: QuerySet[M], field: str, values: Sequence[Any]) -> QuerySet[M]:
+    """``queryset`` narrowed to rows whose ``field`` is one of ``values`` (a few thousand at
+    most where ``IN (...)`` is the only way): one array parameter on PostgreSQL."""
+    vendor = connections[queryset.db].vendor
+    lookup = "any_of" if vendor == "postgresql" else "in"
+    return queryset.filter(**{f"{field}__{lookup}": list(values)})
+
+
+def among(queryset: QuerySet[M], field: str, values: Sequence[Any]) -> Iterator[QuerySet[M]]:
+    """Querysets that together select the rows whose ``field`` is one of ``values``: a single
+    one on PostgreSQL, batches of ``IN (...)`` elsewhere. Many thousands of placeholders cost
+    more to build and parse than the lookup itself."""
+    if not values:
+        return
+    if connections[queryset.db].vendor == "postgresql":
+        yield one_of(queryset, field, values)
+        return
+    for i in range(0, len(values), BATCH):
+        yield queryset.filter(**{f"{field}__in": values[i : i + BATCH]})
 
 
 def insert(
@@ -67,7 +104,7 @@ def insert(
         None if isinstance(field, PLAIN) or type(field) in PLAIN_TEXT else field.get_db_prep_save
         for field in fields
     ]
-    names = [f.attname for f in fields]
+    position = {f.attname: i for i, f in enumerate(fields)}
     ids: list[int] = []
     with connection.cursor() as cursor:
         if returning_ids:
@@ -86,7 +123,7 @@ def insert(
             raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             for n, row in enumerate(rows):
-                values = _values(row, names, defaults, prepare, connection)
+                values = _values(row, defaults, position, prepare, connection)
                 copy.write_row([ids[n], *values] if ids else values)
                 if progress and (n + 1) % PROGRESS_EVERY == 0:
                     progress(PROGRESS_EVERY)
@@ -97,17 +134,14 @@ def insert(
 
 def _values(
     row: dict[str, Any],
-    names: list[str],
-    defaults: list[Any],
+    template: list[Any],
+    position: dict[str, int],
     prepare: list[Callable[..., Any] | None],
     connection: Any,
 ) -> list[Any]:
-    values = []
-    for name, default, prep in zip(names, defaults, prepare, strict=True):
-        value = row.get(name, _MISSING)
-        if value is _MISSING:
-            value = default
-        elif prep is not None:
-            value = prep(value, connection)
-        values.append(value)
+    values = template.copy()  # every column's default, then the row's own values over them
+    for name, value in row.items():
+        i = position[name]
+        prep = prepare[i]
+        values[i] = value if prep is None else prep(value, connection)
     return values

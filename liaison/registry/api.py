@@ -76,12 +76,54 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
-    country = serializers.CharField(max_length=2, read_only=True)
+    country = serializers.CharField(max_length=2, help_text="ISO 3166 alpha-2 code.")
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=2), required=False, allow_empty=True
+    )
+    sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=Organisation.Sector.choices),
+        required=False,
+        allow_empty=True,
+    )
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "city", "email", "website", "verification"]
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "kind",
+            "country",
+            "countries",
+            "sectors",
+            "city",
+            "email",
+            "phone",
+            "website",
+            "verification",
+        ]
         read_only_fields = ["verification"]
+
+    def to_representation(self, instance: Organisation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["country"] = instance.country.code
+        data["countries"] = [c.code for c in instance.countries]
+        return data
+
+    def validate_country(self, value: str) -> str:
+        return _country(value)
+
+    def validate_countries(self, value: list[str]) -> list[str]:
+        return [_country(c) for c in value]
+
+    def validate_phone(self, value: str) -> str:
+        country = str(self.initial_data.get("country") or "")
+        if not country and self.instance is not None:
+            country = self.instance.country.code
+        try:
+            return services.normalise_phone(value, country)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class MemberViewSet(
@@ -134,9 +176,40 @@ class MemberViewSet(
             raise serializers.ValidationError(exc.message_dict) from exc
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
+class OrganisationViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet[Organisation],
+):
+    """Organisations in the caller's scope; officers create and correct them as in the pages
+    (verification has its own page)."""
+
     required_action = "registry.view_organisation"
+    required_actions = {
+        "POST": "registry.edit_organisation",
+        "PUT": "registry.edit_organisation",
+        "PATCH": "registry.edit_organisation",
+    }
     serializer_class = OrganisationSerializer
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return visible(self.request.user, self.required_action, Organisation.objects.order_by("pk"))
+        action = self.required_actions.get(self.request.method or "", self.required_action)
+        return visible(self.request.user, action, Organisation.objects.order_by("pk"))
+
+    def perform_create(self, serializer: Any) -> None:
+        self._save(serializer, Organisation())
+
+    def perform_update(self, serializer: Any) -> None:
+        self._save(serializer, serializer.instance)
+
+    def _save(self, serializer: Any, organisation: Organisation) -> None:
+        for name, value in serializer.validated_data.items():
+            setattr(organisation, name, value)
+        if not check(self.request.user, "registry.edit_organisation", organisation):
+            raise PermissionDenied(_("This country is outside your scope."))
+        try:
+            organisation.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        organisation.save()
+        serializer.instance = organisation

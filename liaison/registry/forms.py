@@ -7,7 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.registry import services
-from liaison.registry.models import PROFILE_FIELDS, Channel, Member, Purpose
+from liaison.registry.models import (
+    PROFILE_FIELDS,
+    Channel,
+    Member,
+    Organisation,
+    OrganisationMembership,
+    Purpose,
+)
 
 CONSENT_CHOICES = [
     (Purpose.REGISTRY, ""),
@@ -118,5 +125,47 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An organisation's profile, as officers (and its own representatives) keep it."""
+
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Organisation.Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "countries", "sectors", "city", "email", "phone"]
+        fields += ["website"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "sectors":
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+    def clean_phone(self) -> str:
+        country = self.data.get("country") or ""
+        return services.normalise_phone(self.cleaned_data.get("phone") or "", str(country))
+
+
+class MembershipForm(forms.Form):
+    member = forms.IntegerField(
+        label=_("Member number"),
+        min_value=1,
+        help_text=_("The number shown on the member's page."),
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=OrganisationMembership.Role.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )

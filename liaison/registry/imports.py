@@ -573,29 +573,18 @@ def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
     return changed
 
 
-def chunks(items: list[Any], size: int = CHUNK) -> Any:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _existing_members(rows: list[dict[str, Any]]) -> dict[int, Member]:
     """Row index -> the member it updates, found in bulk by source identifier, then email."""
     found: dict[int, Member] = {}
     by_ext: dict[str, Member] = {}
     ext_ids = [r["external_id"] for r in rows if r.get("external_id")]
-    for chunk in chunks(ext_ids):
-        by_ext.update(
-            {
-                m.external_id: m
-                for m in Member.objects.filter(external_id__in=chunk)
-                if m.external_id
-            }
-        )
+    for members in bulk.among(Member.objects.all(), "external_id", ext_ids):
+        by_ext.update({m.external_id: m for m in members if m.external_id})
     by_email: dict[str, Member] = {}
     emails = [r["email"] for r in rows if r.get("email") and r.get("external_id") not in by_ext]
-    for chunk in chunks(emails):
-        for m in Member.objects.filter(email__in=chunk).order_by("-pk"):
-            by_email[m.email] = m
+    for members in bulk.among(Member.objects.order_by("pk"), "email", emails):
+        for m in members:
+            by_email.setdefault(m.email, m)  # the first member registered with the address
     for i, row in enumerate(rows):
         member = by_ext.get(row.get("external_id") or "") or by_email.get(row.get("email") or "")
         if member is not None:
@@ -619,6 +608,7 @@ def _commit_members(
     """Set-based upsert: existing members updated in batches, new ones inserted with ``COPY``
     on PostgreSQL; a few statements per thousand rows, however many rows there are."""
     existing = _existing_members(rows)
+    groups = _occupation_groups(rows)
     now = timezone.now()
     new_rows: list[int] = []
     to_update: list[Member] = []
@@ -631,6 +621,7 @@ def _commit_members(
         changed = _apply(member, row, (*PROFILE_FIELDS, "external_id"))
         if "occupation" in row and member.occupation_id != row["occupation"]:
             member.occupation_id = row["occupation"]
+            member.isco_group_id = groups.get(row["occupation"], member.isco_group_id)
             changed = True
         if changed:
             member.search_name = Member.compute_search_name(
@@ -639,10 +630,13 @@ def _commit_members(
             member.updated_at = now
             to_update.append(member)
             touched.add(i)
-    fields = [*PROFILE_FIELDS, "external_id", "occupation", "search_name", "updated_at"]
+    fields = [*MEMBER_COLUMNS, "occupation", "isco_group", "search_name", "updated_at"]
     Member.objects.bulk_update(to_update, fields, batch_size=1000)
     ids = bulk.insert(
-        Member, [_new_member(rows[i]) for i in new_rows], returning_ids=True, progress=progress
+        Member,
+        [_new_member(rows[i], groups) for i in new_rows],
+        returning_ids=True,
+        progress=progress,
     )
     members = {i: m.pk for i, m in existing.items()} | dict(zip(new_rows, ids, strict=True))
     touched |= _sync_related(rows, members, existing)
@@ -655,9 +649,19 @@ def _commit_members(
 MEMBER_COLUMNS = (*PROFILE_FIELDS, "external_id")
 
 
-def _new_member(row: dict[str, Any]) -> dict[str, Any]:
+def _occupation_groups(rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Occupation -> its ISCO group, for the occupations the rows name (see Member.save)."""
+    if not any(r.get("occupation") for r in rows):
+        return {}
+    named = Occupation.objects.exclude(isco_group=None).values_list("pk", "isco_group_id")
+    return {pk: group for pk, group in named if group is not None}
+
+
+def _new_member(row: dict[str, Any], groups: dict[int, int]) -> dict[str, Any]:
     values = {name: row[name] for name in MEMBER_COLUMNS if name in row}
-    values["occupation_id"] = row.get("occupation")
+    if row.get("occupation"):
+        values["occupation_id"] = row["occupation"]
+        values["isco_group_id"] = groups.get(row["occupation"])
     values["search_name"] = Member.compute_search_name(
         row.get("given_name", ""), row.get("family_name", ""), row.get("latin_name", "")
     )
@@ -674,10 +678,8 @@ def _sync_related(
             continue
         current: dict[int, Any] = {}
         old_ids = [existing[i].pk for i in wanted_rows if i in existing]
-        for chunk in chunks(old_ids):
-            for member_id, x, y in model.objects.filter(member_id__in=chunk).values_list(
-                "member_id", a, b or a
-            ):
+        for related in bulk.among(model.objects.all(), "member_id", old_ids):
+            for member_id, x, y in related.values_list("member_id", a, b or a):
                 if b:
                     current.setdefault(member_id, {})[x] = y
                 else:
@@ -696,8 +698,8 @@ def _sync_related(
             items = wanted.items() if b else ((v, None) for v in sorted(wanted))
             for x, y in items:
                 new_rows.append({"member_id": member_id, a: x, **({b: y} if b else {})})
-        for chunk in chunks(replace_ids):
-            model.objects.filter(member_id__in=chunk).delete()
+        for related in bulk.among(model.objects.all(), "member_id", replace_ids):
+            related.delete()
         bulk.insert(model, new_rows)
     return touched
 
@@ -718,12 +720,9 @@ def _sync_consents(
         return set()
     latest: dict[tuple[int, str], bool] = {}
     old_ids = [m.pk for m in existing.values()]
-    for chunk in chunks(old_ids):
-        for member_id, purpose, granted in (
-            Consent.objects.filter(member_id__in=chunk, purpose__in=purposes, channel="")
-            .order_by("recorded_at", "pk")
-            .values_list("member_id", "purpose", "granted")
-        ):
+    decisions = Consent.objects.filter(purpose__in=purposes, channel="")
+    for consents in bulk.among(decisions.order_by("recorded_at", "pk"), "member_id", old_ids):
+        for member_id, purpose, granted in consents.values_list("member_id", "purpose", "granted"):
             latest[(member_id, purpose)] = granted
     recorder = actor.pk if getattr(actor, "pk", None) else None
     new, touched = [], set()

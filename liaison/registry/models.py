@@ -116,7 +116,7 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     nationalities = CountryField(_("nationalities"), multiple=True, blank=True)
-    country_of_residence = CountryField(_("country of residence"), db_index=True)
+    country_of_residence = CountryField(_("country of residence"))
     city = models.CharField(_("city"), max_length=120, blank=True, validators=[no_markup])
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -155,6 +155,12 @@ class Member(models.Model):
             models.Index(fields=["family_name", "given_name", "id"], name="member_order_idx"),
             models.Index(fields=["birth_date"], name="member_birth_date_idx"),
             models.Index(fields=["education_level"], name="member_education_idx"),
+            # Officers work within a country: its members by sex, age and education are read
+            # from this index alone, without visiting the table.
+            models.Index(
+                fields=["country_of_residence", "sex", "birth_date", "education_level"],
+                name="member_demography_idx",
+            ),
         ]
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -162,11 +168,25 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = self.compute_search_name(
             self.given_name, self.family_name, self.latin_name
         )
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # The occupation group is the group of the ESCO occupation when there is one (the member
+        # picks a group only when no occupation fits), so that searching by group reads one
+        # indexed column.
+        occupation = self.occupation if self.occupation_id else None
+        if occupation is not None and occupation.isco_group_id:
+            self.isco_group_id = occupation.isco_group_id
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            fields = set(fields)
+            if fields & {"given_name", "family_name", "latin_name"}:
+                fields.add("search_name")
+            if "occupation" in fields or "occupation_id" in fields:
+                fields.add("isco_group")
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     def has_consent(self, purpose: str, channel: str = "") -> bool:
         latest = (
@@ -473,7 +493,7 @@ class Organisation(models.Model):
     external_id = models.CharField(
         _("identifier in the source"), max_length=100, null=True, blank=True, unique=True
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_markup])
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     country = CountryField(_("country of seat"), db_index=True)
     countries = CountryField(_("countries of activity"), multiple=True, blank=True)
@@ -504,6 +524,10 @@ class Organisation(models.Model):
     @property
     def verified(self) -> bool:
         return self.verification == self.Verification.VERIFIED
+
+    @property
+    def sector_labels(self) -> list[str]:
+        return [str(self.Sector(s).label) for s in self.sectors if s in self.Sector.values]
 
 
 class OrganisationMembership(models.Model):

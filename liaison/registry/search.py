@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from rapidfuzz import fuzz
 
+from liaison.core import bulk
 from liaison.registry.models import (
     Availability,
     Interest,
@@ -126,13 +127,9 @@ class MemberSearchForm(forms.Form):
         if d["education"]:
             members = members.filter(education_level__gte=d["education"])
         if d["isco"]:
-            groups = list(
-                IscoGroup.objects.filter(code__startswith=d["isco"]).values_list("pk", flat=True)
-            )
-            occupations = list(
-                Occupation.objects.filter(isco_group_id__in=groups).values_list("pk", flat=True)
-            )
-            members = members.filter(Q(isco_group_id__in=groups) | Q(occupation_id__in=occupations))
+            # A member's group is their occupation's (Member.save keeps it so).
+            groups = IscoGroup.objects.filter(code__startswith=d["isco"]).values_list("pk")
+            members = members.filter(isco_group_id__in=[pk for (pk,) in groups])
         if d["skill"]:
             skill = self.data.get("skill_value") or ""
             match = Q(skill__uri=skill) if skill else Q(skill__label__iexact=d["skill"].strip())
@@ -233,23 +230,33 @@ COUNT_CAP = 10_000
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     """Counts at most ``COUNT_CAP`` rows: past that, "10,000 or more" is all a list needs, and
-    counting a million matches would cost more than finding the first page."""
+    counting a million matches would cost more than finding the first page.
+
+    The count reads the matching ids (at most ``COUNT_CAP``, in no order, which the database
+    finds fastest). When there are fewer, pages are cut from those ids: the database then sorts
+    a few thousand known rows instead of walking the whole list in order looking for rare
+    matches. Past the cap, matches are dense and reading the list in order finds a page fast.
+    """
+
+    @cached_property
+    def first_ids(self) -> list[int]:
+        ids = self.object_list.order_by().values_list("pk", flat=True)  # type: ignore[attr-defined]
+        return list(ids[:COUNT_CAP])
 
     @cached_property
     def count(self) -> int:
-        return capped_count(self.object_list)  # type: ignore[arg-type]
+        return len(self.first_ids)
 
     @property
     def capped(self) -> bool:
         return self.count >= COUNT_CAP
 
     def page(self, number: Any) -> Any:
-        if not self.capped:
-            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
-
-
-def capped_count(queryset: QuerySet[Any]) -> int:
-    return int(queryset.order_by()[:COUNT_CAP].count())
+        rows: Any = self.object_list
+        ordered = rows if self.capped else bulk.one_of(rows, "pk", self.first_ids)
+        # The page's ids first, sorted without joins; then those rows with their relations.
+        ids = list(ordered.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        found = {m.pk: m for m in bulk.one_of(rows, "pk", ids).order_by()}
+        return Page([found[pk] for pk in ids if pk in found], number, self)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django_tasks import task
 
 from liaison.accounts.models import User
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
+from liaison.core import bulk
 from liaison.core.context import acting_as
 from liaison.core.progress import Reporter
 from liaison.registry import dedup, imports
@@ -75,9 +76,8 @@ def _imported_members(checked: imports.Checked, newest_before: int) -> set[int]:
     ids = set(Member.objects.filter(pk__gt=newest_before).values_list("pk", flat=True))
     for field in ("external_id", "email"):
         keys = [v[field] for v in rows if v.get(field)]
-        for chunk in imports.chunks(keys):
-            lookup = Q(**{f"{field}__in": chunk})
-            ids |= set(Member.objects.filter(lookup).values_list("pk", flat=True))
+        for members in bulk.among(Member.objects.all(), field, keys):
+            ids |= set(members.values_list("pk", flat=True))
     return ids
 
 

@@ -18,6 +18,11 @@ urlpatterns = [
     path("duplicates/<int:pk>/", dedup_views.duplicate_detail, name="duplicate-detail"),
     path("merges/<int:pk>/undo/", dedup_views.merge_undo, name="merge-undo"),
     path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/new/", views.organisation_edit, name="organisation-new"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path(
+        "organisations/<int:pk>/members/", views.organisation_members, name="organisation-members"
+    ),
     path("organisations/<int:pk>/verify/", views.organisation_verify, name="organisation-verify"),
 ]

@@ -13,8 +13,8 @@ from liaison.accounts.permissions import check, get_visible_or_404, visible
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import history, record, record_view
 from liaison.core import tabular
-from liaison.registry.forms import ExportForm, MemberEditForm
-from liaison.registry.models import Member, Organisation
+from liaison.registry.forms import ExportForm, MemberEditForm, MembershipForm, OrganisationForm
+from liaison.registry.models import Member, Organisation, OrganisationMembership
 from liaison.registry.search import CappedPaginator, MemberSearchForm
 from liaison.registry.services import consent_state, update_member
 
@@ -75,9 +75,16 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_visible_or_404(
         request.user, "registry.view_organisation", Organisation.objects.all(), pk=pk
     )
-    memberships = organisation.organisationmembership_set.select_related("member").order_by(
-        "role", "member__family_name"
+    # Only the members the officer may see are named; the others are counted.
+    everyone = organisation.organisationmembership_set.all()
+    memberships = (
+        everyone.filter(
+            member__in=visible(request.user, "registry.view_member", Member.objects.all())
+        )
+        .select_related("member")
+        .order_by("role", "member__family_name", "pk")
     )
+    can_edit = bool(check(request.user, "registry.edit_organisation", organisation))
     return render(
         request,
         "registry/organisation_detail.html",
@@ -85,9 +92,83 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "memberships": memberships,
             "can_verify": bool(check(request.user, "registry.verify_organisation", organisation)),
+            "can_edit": can_edit,
             "decisions": Organisation.Verification.choices,
+            "roles": OrganisationMembership.Role.choices,
+            "membership_form": MembershipForm() if can_edit else None,
+            "hidden_members": everyone.count() - memberships.count(),
         },
     )
+
+
+@require("registry.edit_organisation")
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create an organisation (no ``pk``) or correct one; its country must stay in scope."""
+    organisation = (
+        get_visible_or_404(
+            request.user, "registry.edit_organisation", Organisation.objects.all(), pk=pk
+        )
+        if pk
+        else Organisation()
+    )
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        if not check(request.user, "registry.edit_organisation", form.instance):
+            form.add_error("country", _("This country is outside your scope."))
+        else:
+            form.save()
+            messages.success(request, _("The organisation is saved."))
+            return redirect("registry:organisation-detail", pk=form.instance.pk)
+    return render(
+        request, "registry/organisation_edit.html", {"organisation": organisation, "form": form}
+    )
+
+
+@require("registry.edit_organisation")
+@require_POST
+def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a member with a role, change a member's role, or remove a member."""
+    organisation = get_visible_or_404(
+        request.user, "registry.edit_organisation", Organisation.objects.all(), pk=pk
+    )
+    back = redirect("registry:organisation-detail", pk=organisation.pk)
+    if "remove" in request.POST or "membership" in request.POST:
+        membership = organisation.organisationmembership_set.filter(
+            pk=request.POST.get("membership") or request.POST.get("remove") or 0
+        ).first()
+        role = request.POST.get("role", "")
+        if membership is None:
+            messages.error(request, _("This person is not (or no longer) a member."))
+        elif "remove" in request.POST:
+            membership.delete()
+            messages.success(request, _("The member is removed from the organisation."))
+        elif role not in OrganisationMembership.Role.values:
+            messages.error(request, _("Choose a role."))
+        else:
+            membership.role = role
+            membership.save(update_fields=["role"])
+            messages.success(request, _("The role is saved."))
+        return back
+    form = MembershipForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return back
+    member = (
+        visible(request.user, "registry.view_member", Member.objects.all())
+        .filter(pk=form.cleaned_data["member"])
+        .first()
+    )
+    if member is None:
+        messages.error(request, _("No member with this number is in your scope."))
+    elif organisation.organisationmembership_set.filter(member=member).exists():
+        messages.error(request, _("This person is already a member."))
+    else:
+        OrganisationMembership.objects.create(
+            organisation=organisation, member=member, role=form.cleaned_data["role"]
+        )
+        messages.success(request, _("%(name)s is added.") % {"name": member.display_name})
+    return back
 
 
 @require("registry.verify_organisation")

@@ -96,6 +96,9 @@ EXPECTED: dict[str, Rule] = {
     "registry:organisation-list": only(REGISTRY),
     "registry:organisation-detail": only(REGISTRY),
     "registry:organisation-verify": only(REGISTRY, yes=NOT_ALLOWED),
+    "registry:organisation-new": only(REGISTRY),
+    "registry:organisation-edit": only(REGISTRY),
+    "registry:organisation-members": only(REGISTRY, yes=NOT_ALLOWED),
     "taxonomy:browse": only(BACK),
     "taxonomy:manage": only(ADMIN),
     "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),
@@ -130,6 +133,7 @@ OUT_OF_SCOPE: dict[str, Rule] = {
     "registry:member-edit": only(REGISTRY, no=FORBIDDEN),
     "registry:member-versions": only(REGISTRY, no=FORBIDDEN),
     "registry:organisation-detail": only(REGISTRY, no=FORBIDDEN),
+    "registry:organisation-edit": only(REGISTRY, no=FORBIDDEN),
     "api:member-detail": api(REGISTRY),
     "api:organisation-detail": api(REGISTRY),
 }

@@ -43,3 +43,23 @@ def test_constraints_still_hold():
     bulk.insert(Consent, [{"member_id": member.pk, "purpose": "registry", "granted": True}])
     consent = Consent.objects.get()
     assert (consent.channel, consent.source, consent.recorded_at is not None) == ("", "web", True)
+
+
+@pytest.mark.django_db
+def test_among_selects_the_rows_with_any_of_the_values_however_many(monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 2)  # batches of IN (...) where there is no ANY
+    members = [
+        Member.objects.create(given_name=n, email=f"{n}@example.org", country_of_residence="FR")
+        for n in ("a", "b", "c", "d")
+    ]
+    wanted = ["a@example.org", "c@example.org", "d@example.org", "nobody@example.org"]
+    found = {m.given_name for qs in bulk.among(Member.objects.all(), "email", wanted) for m in qs}
+    assert found == {"a", "c", "d"}
+    for m in members[:3]:
+        MemberInterest.objects.create(member=m, interest="mentoring")
+    ids = [members[1].pk, members[2].pk, members[3].pk]
+    linked = {
+        i.member_id for qs in bulk.among(MemberInterest.objects.all(), "member_id", ids) for i in qs
+    }
+    assert linked == {members[1].pk, members[2].pk}
+    assert list(bulk.among(Member.objects.all(), "email", [])) == []
