@@ -40,6 +40,7 @@ def ensure_database(url: str, members: int) -> None:
         have = conn.execute("SELECT count(*) FROM registry_member").fetchone()
     if have and have[0] >= members:
         print(f"reusing {have[0]:,} members in {name}")
+        _vacuum(url)  # a migration may have rewritten rows: fresh statistics, visibility map
         return
     esco = ROOT.parent / "shared" / "data" / "esco"
     if esco.is_dir():
@@ -65,17 +66,15 @@ def ensure_database(url: str, members: int) -> None:
         env=env,
         check=True,
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import psycopg,sys; c=psycopg.connect(sys.argv[1], autocommit=True);"
-            "c.execute('VACUUM ANALYZE')",
-            url,
-        ],
-        check=True,
-    )
+    _vacuum(url)
     print(f"seeded {members:,} members in {time.perf_counter() - started:.0f} s")
+
+
+def _vacuum(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -142,6 +142,7 @@ class Member(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         verbose_name=_("occupation group (ISCO-08)"),
+        db_index=False,  # member_isco_idx below
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,10 +158,12 @@ class Member(models.Model):
             models.Index(fields=["education_level"], name="member_education_idx"),
             # Officers work within a country: its members by sex, age and education are read
             # from this index alone, without visiting the table.
+            # Searches read ids off these two without visiting the table (``id`` last).
             models.Index(
-                fields=["country_of_residence", "sex", "birth_date", "education_level"],
+                fields=["country_of_residence", "sex", "birth_date", "education_level", "id"],
                 name="member_demography_idx",
             ),
+            models.Index(fields=["isco_group", "id"], name="member_isco_idx"),
         ]
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -272,12 +275,22 @@ class MemberSkill(models.Model):
 class MemberLanguage(models.Model):
     audit_values = False
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="languages")
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="languages",
+        db_index=False,  # member_language_level_idx starts with it
+    )
     language = models.CharField(_("language (ISO 639)"), max_length=3)
     level = models.CharField(_("level (CEFR)"), max_length=6, choices=CefrLevel.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["language", "level", "member"], name="member_language_idx")]
+        indexes = [
+            models.Index(fields=["language", "level", "member"], name="member_language_idx"),
+            # A member's level in a language, read from the index alone when a search checks
+            # thousands of members.
+            models.Index(fields=["member", "language", "level"], name="member_language_level_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["member", "language"], name="unique_member_language")
         ]

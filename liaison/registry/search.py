@@ -16,7 +16,8 @@ from django import forms
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -226,6 +227,7 @@ def _words_match(typed: list[str], words: list[str]) -> bool:
 
 
 COUNT_CAP = 10_000
+TEXT_ORDER = {"family_name", "given_name"}
 
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
@@ -255,8 +257,26 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         rows: Any = self.object_list
-        ordered = rows if self.capped else bulk.one_of(rows, "pk", self.first_ids)
+        ordered = rows if self.capped else self._sorted(self.first_ids)
         # The page's ids first, sorted without joins; then those rows with their relations.
         ids = list(ordered.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         found = {m.pk: m for m in bulk.one_of(rows, "pk", ids).order_by()}
         return Page([found[pk] for pk in ids if pk in found], number, self)
+
+    def _sorted(self, ids: list[int]) -> QuerySet[Any]:
+        """The rows with these ids in the list's order. The ids are the matches already, so the
+        search conditions are not evaluated again; only what the order needs (a text search's
+        similarity) is."""
+        rows: Any = self.object_list
+        base = rows.model._default_manager.all()
+        if rows.query.annotations:
+            base = base.annotate(**rows.query.annotations)
+        order: list[Any] = list(rows.query.order_by or rows.model._meta.ordering)
+        # Sorting a few thousand rows is quick, but PostgreSQL would rather walk the whole list
+        # in order (its index) filtering by id; the same key as an expression it cannot read
+        # from an index (text || '', same collation, same order) makes it sort them.
+        first = order[0] if order else None
+        if isinstance(first, str) and first.lstrip("-") in TEXT_ORDER:
+            key = Concat(F(first.lstrip("-")), Value(""))
+            order[0] = key.desc() if first.startswith("-") else key.asc()
+        return bulk.one_of(base, "pk", ids).order_by(*order)
