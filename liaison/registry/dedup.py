@@ -11,11 +11,13 @@ and every merge can be undone from its trail.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +26,8 @@ from rapidfuzz.distance import JaroWinkler
 
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
+from liaison.core import bulk
+from liaison.core.fields import fernet
 from liaison.registry.models import (
     PROFILE_FIELDS,
     Availability,
@@ -260,6 +264,30 @@ def _restore(member: Member, values: dict[str, Any]) -> None:
         setattr(member, name, value)
 
 
+EXTRA = ("latitude", "longitude", "consular_jurisdiction", "email_verified")
+
+
+def _kept_aside(member: Member) -> dict[str, Any]:
+    """What an undo needs beyond the mergeable fields: place details, and the sensitive fields
+    encrypted as they are in the table (the trail never holds them in clear)."""
+    extra = {name: getattr(member, name) for name in EXTRA}
+    aside: dict[str, Any] = {
+        "_extra": {k: str(v) if isinstance(v, Decimal) else v for k, v in extra.items()}
+    }
+    sensitive = {name: getattr(member, name) for name in Member.SENSITIVE_FIELDS}
+    if any(sensitive.values()):
+        aside["_sensitive"] = fernet().encrypt(json.dumps(sensitive).encode()).decode()
+    return aside
+
+
+def _bring_back(member: Member, aside: dict[str, Any]) -> None:
+    for name, value in aside.get("_extra", {}).items():
+        setattr(member, name, value)
+    if token := aside.get("_sensitive"):
+        for name, value in json.loads(fernet().decrypt(token.encode())).items():
+            setattr(member, name, value)
+
+
 @transaction.atomic
 def merge(actor: Any, candidate: DuplicateCandidate, keep: dict[str, str]) -> Merge:
     """Merge ``candidate.second`` into ``candidate.first``; ``keep`` says, per field, whether
@@ -270,11 +298,18 @@ def merge(actor: Any, candidate: DuplicateCandidate, keep: dict[str, str]) -> Me
     before = _fields(survivor)
     merged_data = _fields(other)
     merged_data["user_id"] = other.user_id
+    merged_data.update(_kept_aside(other))
     moved: dict[str, list[int]] = {}
+    dropped: dict[str, list[dict[str, Any]]] = {}
     for model, unique in RELATED:
         rows = model.objects.filter(member=other)
         if unique:
             taken = set(model.objects.filter(member=survivor).values_list(unique, flat=True))
+            # The survivor's own row stays; the merged record's copy is kept in the trail.
+            columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+            columns.remove("member_id")
+            twins = rows.filter(**{f"{unique}__in": taken}).values(*columns)
+            dropped[model._meta.label_lower] = list(twins)
             rows = rows.exclude(**{f"{unique}__in": taken})
         ids = list(rows.values_list("pk", flat=True))
         model.objects.filter(pk__in=ids).update(member=survivor)
@@ -293,6 +328,7 @@ def merge(actor: Any, candidate: DuplicateCandidate, keep: dict[str, str]) -> Me
         user_id = other.user_id
         Member.objects.filter(pk=other.pk).update(user=None)
         survivor.user_id = user_id
+    merged_data["_dropped"] = dropped
     trail = Merge.objects.create(
         survivor=survivor,
         merged_id=other.pk,
@@ -325,8 +361,11 @@ def undo(actor: Any, trail: Merge) -> Member:
     survivor = Member.objects.select_for_update().get(pk=trail.survivor_id)
     data = dict(trail.merged_data)
     user_id = data.pop("user_id", None)
+    dropped = data.pop("_dropped", {})
+    aside = {key: data.pop(key) for key in ("_extra", "_sensitive") if key in data}
     restored = Member(pk=trail.merged_id)
     _restore(restored, data)
+    _bring_back(restored, aside)
     if user_id and survivor.user_id == user_id:
         survivor.user_id = None
         survivor.save()
@@ -338,6 +377,9 @@ def undo(actor: Any, trail: Merge) -> Member:
     for label, ids in trail.moved.items():
         model = next(m for m, _u in RELATED if m._meta.label_lower == label)
         model.objects.filter(pk__in=ids).update(member=restored)
+    for label, rows in dropped.items():
+        model = next(m for m, _u in RELATED if m._meta.label_lower == label)
+        bulk.insert(model, [{**row, "member_id": restored.pk} for row in rows])
     _restore(survivor, trail.survivor_before)
     survivor.save()
     trail.undone_at = timezone.now()

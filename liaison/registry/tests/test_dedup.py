@@ -95,7 +95,13 @@ def test_an_officer_merges_field_by_field_and_can_undo(client):
     other_skill = Skill.objects.create(uri="http://data.europa.eu/esco/skill/o", label="surgery")
     a = MemberFactory(given_name="Amina", family_name="Diallo", birth_date=BORN, city="Lyon")
     b = MemberFactory(
-        given_name="Amina", family_name="Dialo", birth_date=BORN, city="Paris", phone="+33612345678"
+        given_name="Amina",
+        family_name="Dialo",
+        birth_date=BORN,
+        city="Paris",
+        phone="+33612345678",
+        id_document_number="P-778899",
+        consular_jurisdiction="Lyon",
     )
     MemberSkill.objects.create(member=a, skill=skill)
     MemberSkill.objects.create(member=b, skill=skill)
@@ -117,6 +123,7 @@ def test_an_officer_merges_field_by_field_and_can_undo(client):
     assert sorted(a.skills.values_list("skill__label", flat=True)) == ["surgery", "triage"]
     assert list(a.languages.values_list("language", flat=True)) == ["wo"]
     trail = Merge.objects.get()
+    assert "P-778899" not in str(trail.merged_data)  # the trail keeps it encrypted
     client.post(f"/registry/merges/{trail.pk}/undo/")
     restored = Member.objects.get(pk=b.pk)
     a.refresh_from_db()
@@ -126,7 +133,10 @@ def test_an_officer_merges_field_by_field_and_can_undo(client):
         "Paris",
         "+33612345678",
     )
-    assert list(restored.skills.values_list("skill__label", flat=True)) == ["surgery"]
+    # Its copy of a skill the survivor also had comes back too, with everything else.
+    assert sorted(restored.skills.values_list("skill__label", flat=True)) == ["surgery", "triage"]
+    assert list(a.skills.values_list("skill__label", flat=True)) == ["triage"]
+    assert (restored.id_document_number, restored.consular_jurisdiction) == ("P-778899", "Lyon")
     assert list(restored.languages.values_list("language", flat=True)) == ["wo"]
     assert DuplicateCandidate.objects.get().status == "open"
     second_undo = client.post(f"/registry/merges/{trail.pk}/undo/", follow=True)
