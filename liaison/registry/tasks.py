@@ -33,6 +33,7 @@ def commit_import_task(
             default_country=str(batch.default_country or ""),
             kind=batch.kind,
         )
+        del table  # the checked values are all the commit needs; a big file's cells go now
         if checked.errors and not only_valid:
             batch.status = ImportBatch.Status.FAILED
             batch.errors = [e.as_dict() for e in checked.errors]

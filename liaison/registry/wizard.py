@@ -183,18 +183,11 @@ class SkillsForm(forms.Form):
 
 
 class EngagementForm(forms.Form):
-    modalities = forms.MultipleChoiceField(
-        label=_("I could contribute"),
-        choices=Modality.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
-    available_from = forms.DateField(
-        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    available_until = forms.DateField(
-        label=_("Available until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    """How the member could contribute, each way with its own period, and what interests them.
+
+    Fields per modality: ``<modality>`` (a checkbox), ``<modality>_from`` and
+    ``<modality>_until`` (optional dates; empty means "from now" and "open-ended")."""
+
     interests = forms.MultipleChoiceField(
         label=_("I am interested in"),
         choices=Interest.choices,
@@ -205,21 +198,41 @@ class EngagementForm(forms.Form):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
+        for value, label in reversed(Modality.choices):
+            dates = {
+                f"{value}_from": forms.DateField(
+                    label=_("%(way)s: from") % {"way": label},
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                ),
+                f"{value}_until": forms.DateField(
+                    label=_("%(way)s: until") % {"way": label},
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                ),
+            }
+            box = forms.BooleanField(
+                label=_("I could contribute: %(way)s") % {"way": label},
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            self.fields = {value: box, **dates, **self.fields}
         _style(self)
         if not self.is_bound:
-            periods = list(member.availability.all())
-            self.initial = {
-                "modalities": [a.modality for a in periods],
-                "available_from": periods[0].starts if periods else None,
-                "available_until": periods[0].ends if periods else None,
-                "interests": [i.interest for i in member.interests.all()],
-            }
+            self.initial = {"interests": [i.interest for i in member.interests.all()]}
+            for period in member.availability.all():
+                self.initial[period.modality] = True
+                self.initial[f"{period.modality}_from"] = period.starts
+                self.initial[f"{period.modality}_until"] = period.ends
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("available_from"), data.get("available_until")
-        if start and end and end < start:
-            self.add_error("available_until", _("The end comes before the start."))
+        for value in Modality.values:
+            start, end = data.get(f"{value}_from"), data.get(f"{value}_until")
+            if start and end and end < start:
+                self.add_error(f"{value}_until", _("The end comes before the start."))
+            elif (start or end) and not data.get(value):
+                self.add_error(value, _("Tick this way of contributing, or clear its dates."))
         return data
 
     @transaction.atomic
@@ -227,10 +240,9 @@ class EngagementForm(forms.Form):
         m, d = self.member, self.cleaned_data
         m.availability.all().delete()
         Availability.objects.bulk_create(
-            Availability(
-                member=m, modality=x, starts=d["available_from"], ends=d["available_until"]
-            )
-            for x in d["modalities"]
+            Availability(member=m, modality=x, starts=d[f"{x}_from"], ends=d[f"{x}_until"])
+            for x in Modality.values
+            if d[x]
         )
         m.interests.all().delete()
         MemberInterest.objects.bulk_create(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from liaison.accounts.roles import Role
@@ -87,17 +89,24 @@ def test_a_member_fills_the_profile_step_by_step_to_a_complete_profile(client, t
     response = client.post(
         "/me/profile/engagement/",
         {
-            "modalities": ["virtual", "temporary"],
+            "virtual": "on",
+            "temporary": "on",
+            "temporary_from": "2027-01-01",
+            "temporary_until": "2027-06-30",
             "interests": ["skills_transfer", "mentoring"],
-            "available_from": "2027-01-01",
-            "available_until": "2027-06-30",
         },
     )
     assert response["Location"] == "/me/consents/"
-    assert sorted(member.availability.values_list("modality", flat=True)) == [
-        "temporary",
-        "virtual",
+    periods = member.availability.order_by("modality").values_list("modality", "starts", "ends")
+    # Each way of contributing keeps its own period: on site in the first half of 2027,
+    # virtually from now on.
+    assert [(m, str(s), str(e)) for m, s, e in periods] == [
+        ("temporary", "2027-01-01", "2027-06-30"),
+        ("virtual", "None", "None"),
     ]
+    again = client.get("/me/profile/engagement/").context["form"]
+    assert again.initial["temporary_until"] == datetime.date(2027, 6, 30)
+    assert again.initial["virtual"] and not again.initial.get("permanent")
     client.post("/me/consents/", {"registry": "on", "matching": "on"})
     assert member.has_consent(Purpose.MATCHING)
     assert completeness(member).percent == 100
@@ -128,12 +137,14 @@ def test_the_wizard_explains_each_bad_answer_and_saves_nothing_wrong(client, tax
     bad = client.post(
         "/me/profile/engagement/",
         {
-            "modalities": ["virtual"],
-            "available_from": "2027-06-01",
-            "available_until": "2027-01-01",
+            "virtual": "on",
+            "virtual_from": "2027-06-01",
+            "virtual_until": "2027-01-01",
+            "permanent_from": "2028-01-01",
         },
     )
     assert "The end comes before the start" in bad.content.decode()
+    assert "Tick this way of contributing, or clear its dates" in bad.content.decode()
     assert not member.availability.exists()
     bad = client.post(
         "/me/profile/history/",
