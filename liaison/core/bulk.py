@@ -1,15 +1,15 @@
-"""Inserting many rows at once: PostgreSQL's ``COPY`` where it runs, ``bulk_create`` elsewhere.
+"""Inserting many rows at once: PostgreSQL's ``COPY``, SQLite's ``executemany``.
 
-``COPY`` skips what makes the ORM's ``bulk_create`` slow at a million rows (a model instance per
-row, an ``INSERT`` statement to build and parse per thousand), and still goes through every
-constraint, index and trigger of the table. Like ``bulk_create`` it sends no signals: callers
-that need an audit event record one for the whole run.
+Both skip what makes the ORM's ``bulk_create`` slow at a million rows (a model instance per row,
+an ``INSERT`` statement to build per thousand) and still go through every constraint, index and
+trigger of the table. Like ``bulk_create`` they send no signals: callers that need an audit
+event record one for the whole run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router
 from django.db.models import Lookup, QuerySet
@@ -29,6 +29,8 @@ PLAIN = (
     models.ForeignKey,
     models.IntegerField,  # small and positive included
 )
+# Elsewhere (SQLite) dates, times and booleans go through the field's own conversion.
+PLAIN_ELSEWHERE = (models.AutoField, models.BigAutoField, models.ForeignKey, models.IntegerField)
 # Text fields written as they are, by exact class: subclasses (country, encrypted) are prepared.
 PLAIN_TEXT = (models.CharField, models.TextField, models.EmailField, models.URLField)
 
@@ -81,54 +83,82 @@ def insert(
         return []
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         objects = model._default_manager.using(alias).bulk_create(
             [model(**row) for row in rows], batch_size=1000
         )
         if progress:
             progress(len(objects))
         return [int(obj.pk) for obj in objects] if returning_ids else []
-
     meta = model._meta
     now = timezone.now()
-    pk = meta.pk
-    assert pk is not None
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     defaults: list[Any] = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            defaults.append(now)
+            defaults.append(field.get_db_prep_save(now, connection))
         else:
             defaults.append(field.get_db_prep_save(field.get_default(), connection))
+    plain = PLAIN if connection.vendor == "postgresql" else PLAIN_ELSEWHERE
     prepare = [
-        None if isinstance(field, PLAIN) or type(field) in PLAIN_TEXT else field.get_db_prep_save
+        None if isinstance(field, plain) or type(field) in PLAIN_TEXT else field.get_db_prep_save
         for field in fields
     ]
     position = {f.attname: i for i, f in enumerate(fields)}
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        if returning_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        columns = ", ".join(
-            connection.ops.quote_name(str(f.column)) for f in ([pk] if ids else []) + fields
-        )
-        table = connection.ops.quote_name(meta.db_table)
-        raw = cursor.cursor  # psycopg's own cursor, in the same transaction
-        with (
-            connection.wrap_database_errors,  # raise Django's IntegrityError, as the ORM does
-            raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for n, row in enumerate(rows):
-                values = _values(row, defaults, position, prepare, connection)
-                copy.write_row([ids[n], *values] if ids else values)
-                if progress and (n + 1) % PROGRESS_EVERY == 0:
-                    progress(PROGRESS_EVERY)
+    table = connection.ops.quote_name(meta.db_table)
+    columns = [connection.ops.quote_name(str(f.column)) for f in fields]
+
+    def values() -> Iterator[list[Any]]:
+        for n, row in enumerate(rows, start=1):
+            yield _values(row, defaults, position, prepare, connection)
+            if progress and n % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
         if progress and len(rows) % PROGRESS_EVERY:
             progress(len(rows) % PROGRESS_EVERY)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _copy(cursor, model, table, columns, values(), len(rows), returning_ids)
+        marks = ", ".join(["%s"] * len(columns))
+        # Names come from the model, quoted; the values are parameters, streamed.
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        cursor.executemany(sql, cast(Any, values()))
+        if not returning_ids:
+            return []
+        # SQLite writes one transaction at a time, so the rows just written hold the last ids.
+        cursor.execute("SELECT last_insert_rowid()")
+        last = int(cursor.fetchone()[0])
+        return list(range(last - len(rows) + 1, last + 1))
+
+
+def _copy(
+    cursor: Any,
+    model: type[models.Model],
+    table: str,
+    columns: list[str],
+    values: Iterator[list[Any]],
+    count: int,
+    returning_ids: bool,
+) -> list[int]:
+    """PostgreSQL: ``COPY`` the rows, with ids drawn from the table's sequence beforehand."""
+    connection = cursor.db
+    pk = model._meta.pk
+    assert pk is not None
+    ids: list[int] = []
+    if returning_ids:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = [connection.ops.quote_name(str(pk.column)), *columns]
+    raw = cursor.cursor  # psycopg's own cursor, in the same transaction
+    with (
+        connection.wrap_database_errors,  # raise Django's IntegrityError, as the ORM does
+        raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for n, row in enumerate(values):
+            copy.write_row([ids[n], *row] if ids else row)
     return ids
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from faker import Faker
 
+from liaison.core import bulk
 from liaison.registry.models import (
     Member,
     MemberLanguage,
@@ -245,7 +247,7 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
         made = 0
         while made < members:
             n = min(batch, members - made)
-            rows = []
+            rows: list[dict[str, Any]] = []
             for _ in range(n):
                 female = rng.random() < profile.female_share
                 given = rng.choice(pools.female if female else pools.male)
@@ -260,53 +262,53 @@ def seed(members: int, seed: int = 1, origin: str = "PH", batch: int = 5000) -> 
                 elif sub_majors:
                     isco_id = rng.choice(sub_majors)
                 rows.append(
-                    Member(
-                        given_name=given,
-                        family_name=family,
-                        search_name=Member.compute_search_name(given, family),
-                        sex=Sex.FEMALE if female else Sex.MALE,
-                        birth_date=birth,
-                        nationalities=profile.country,
-                        country_of_residence=host,
-                        city=rng.choice(CITIES.get(host, [""])),
-                        education_level=rng.choices(education, education_weights)[0],
-                        occupation_id=occupation_id,
-                        isco_group_id=isco_id,
-                    )
+                    {
+                        "given_name": given,
+                        "family_name": family,
+                        "search_name": Member.compute_search_name(given, family),
+                        "sex": Sex.FEMALE if female else Sex.MALE,
+                        "birth_date": birth,
+                        "nationalities": [profile.country],
+                        "country_of_residence": host,
+                        "city": rng.choice(CITIES.get(host, [""])),
+                        "education_level": rng.choices(education, education_weights)[0],
+                        "occupation_id": occupation_id,
+                        "isco_group_id": isco_id,
+                    }
                 )
-            created = Member.objects.bulk_create(rows, batch_size=1000)
-            skills, languages = [], []
-            for member in created:
+            created = bulk.insert(Member, rows, returning_ids=True)
+            skills: list[dict[str, Any]] = []
+            languages: list[dict[str, Any]] = []
+            for member_id, row in zip(created, rows, strict=True):
                 if skill_ids:
                     for skill_id in rng.sample(skill_ids, rng.randint(2, 6)):
                         skills.append(
-                            MemberSkill(
-                                member_id=member.pk, skill_id=skill_id, years=rng.randint(1, 25)
-                            )
+                            {
+                                "member_id": member_id,
+                                "skill_id": skill_id,
+                                "years": rng.randint(1, 25),
+                            }
                         )
+                native = profile.native_languages[0]
                 languages.append(
-                    MemberLanguage(
-                        member_id=member.pk,
-                        language=profile.native_languages[0],
-                        level=CefrLevel.NATIVE,
-                    )
+                    {"member_id": member_id, "language": native, "level": CefrLevel.NATIVE}
                 )
-                spoken = {profile.native_languages[0]}
+                spoken = {native}
                 for code in (
                     *profile.second_languages,
-                    HOST_LANGUAGES.get(str(member.country_of_residence), "en"),
+                    HOST_LANGUAGES.get(row["country_of_residence"], "en"),
                 ):
                     if code not in spoken:
                         spoken.add(code)
                         languages.append(
-                            MemberLanguage(
-                                member_id=member.pk,
-                                language=code,
-                                level=rng.choice(SECOND_LANGUAGE_LEVELS),
-                            )
+                            {
+                                "member_id": member_id,
+                                "language": code,
+                                "level": rng.choice(SECOND_LANGUAGE_LEVELS),
+                            }
                         )
-            MemberSkill.objects.bulk_create(skills, batch_size=2000)
-            MemberLanguage.objects.bulk_create(languages, batch_size=2000)
+            bulk.insert(MemberSkill, skills)
+            bulk.insert(MemberLanguage, languages)
             totals.members += len(created)
             totals.skills += len(skills)
             totals.languages += len(languages)
