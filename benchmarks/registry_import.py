@@ -4,8 +4,9 @@ Generates a CSV of synthetic member rows (the columns a Kobo export maps to), th
 run and on the same file: (1) PostgreSQL's own ``COPY`` into a plain table of text columns with
 no index, the fastest load the server does with no checks, and (2) Liaison's import: read,
 check every row, commit in one transaction (liaison.registry.imports). Prints rows per second
-for both, the ratio, and the cost of the dearest per-row check (a phone number through
-``phonenumbers``) measured on this machine, which bounds any import that validates phones.
+for both and the ratio, then two bounds measured on this machine: ``COPY`` of the stored members
+into a copy of the member table with all its indexes (writing alone, no checks), and the cost of
+the dearest per-row check (a phone number through ``phonenumbers``).
 Target: Liaison at least a quarter of COPY's rate.
 
 Usage: python benchmarks/registry_import.py [--rows 1000000] [--database-url URL]
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import itertools
 import os
 import random
@@ -124,6 +126,30 @@ def liaison_rate(url: str, path: Path, rows: int) -> tuple[float, dict[str, int]
     return rows / seconds, counts
 
 
+def indexed_copy_rate(url: str, rows: int) -> float:
+    """``COPY`` of the imported members, as stored, into a copy of the member table with all its
+    indexes: what writing these rows costs PostgreSQL alone, with no check at all."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        dump = io.BytesIO()
+        with conn.cursor().copy("COPY registry_member TO STDOUT") as out:
+            for chunk in out:
+                dump.write(chunk)
+        conn.execute("DROP TABLE IF EXISTS member_copy")
+        conn.execute("CREATE TABLE member_copy (LIKE registry_member INCLUDING ALL)")
+        dump.seek(0)
+        started = time.perf_counter()
+        with conn.cursor().copy("COPY member_copy FROM STDIN") as copy:
+            while chunk := dump.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE member_copy")
+        conn.commit()
+    return rows / seconds
+
+
 def phone_check_seconds(path: Path, sample: int = 20_000) -> float:
     """Seconds per row for the phone check alone (``phonenumbers`` parse and validation)."""
     from liaison.registry.services import normalise_phone
@@ -149,9 +175,15 @@ def main() -> None:
         copy = copy_rate(args.database_url, path, args.rows)
         ours, counts = liaison_rate(args.database_url, path, args.rows)
         phone = phone_check_seconds(path)
+        indexed = indexed_copy_rate(args.database_url, args.rows)
     print(f"rows: {args.rows:,}")
     print(f"PostgreSQL COPY into a plain table:   {copy:>10,.0f} rows/s")
     print(f"Liaison import (read, check, commit): {ours:>10,.0f} rows/s  {counts}")
+    print(
+        f"COPY of the stored members into a copy of the member table, indexes and all, no "
+        f"checks: {indexed:,.0f} rows/s ({indexed / copy:.1%} of COPY's rate; Liaison at "
+        f"{ours / indexed:.1%} of it)"
+    )
     print(
         f"the phone check alone: {phone * 1e6:.1f} µs per row, so at most {1 / phone:,.0f} rows/s "
         f"per core ({1 / phone / copy:.1%} of COPY's rate) for any import that validates phones"

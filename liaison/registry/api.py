@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -26,6 +26,15 @@ def _country(value: str) -> str:
             _("%(c)s is not an ISO 3166 country code.") % {"c": value}
         )
     return value.upper()
+
+
+def _clean_and_save(obj: Model) -> None:
+    """Save after the model's own checks; what they refuse answers 400, as the serializer does."""
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict) from exc
+    obj.save()
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
@@ -155,11 +164,7 @@ class MemberViewSet(
         if not check(self.request.user, WRITE, candidate):
             raise PermissionDenied(_("You may not register members outside your scope."))
         member = Member(**serializer.validated_data)
-        try:
-            member.full_clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        member.save()
+        _clean_and_save(member)
         serializer.instance = member
 
     def perform_update(self, serializer: Any) -> None:
@@ -207,9 +212,5 @@ class OrganisationViewSet(
             setattr(organisation, name, value)
         if not check(self.request.user, "registry.edit_organisation", organisation):
             raise PermissionDenied(_("This country is outside your scope."))
-        try:
-            organisation.full_clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        organisation.save()
+        _clean_and_save(organisation)
         serializer.instance = organisation

@@ -132,10 +132,16 @@ def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, "registry.edit_organisation", Organisation.objects.all(), pk=pk
     )
     back = redirect("registry:organisation-detail", pk=organisation.pk)
+    people = visible(request.user, "registry.view_member", Member.objects.all())
     if "remove" in request.POST or "membership" in request.POST:
-        membership = organisation.organisationmembership_set.filter(
-            pk=request.POST.get("membership") or request.POST.get("remove") or 0
-        ).first()
+        chosen = request.POST.get("membership") or request.POST.get("remove") or ""
+        membership = (
+            organisation.organisationmembership_set.filter(pk=int(chosen), member__in=people)
+            .select_related("member")
+            .first()
+            if chosen.isdigit()
+            else None
+        )
         role = request.POST.get("role", "")
         if membership is None:
             messages.error(request, _("This person is not (or no longer) a member."))
@@ -154,11 +160,7 @@ def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
         return back
-    member = (
-        visible(request.user, "registry.view_member", Member.objects.all())
-        .filter(pk=form.cleaned_data["member"])
-        .first()
-    )
+    member = people.filter(pk=form.cleaned_data["member"]).first()
     if member is None:
         messages.error(request, _("No member with this number is in your scope."))
     elif organisation.organisationmembership_set.filter(member=member).exists():

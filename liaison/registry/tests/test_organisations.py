@@ -103,7 +103,14 @@ def test_members_are_added_given_roles_and_removed_within_the_officers_scope(cli
     assert "1 more member lives outside your scope" in page
     client.post(url, {"remove": membership.pk})
     assert not OrganisationMembership.objects.filter(member=amina).exists()
-    assert OrganisationMembership.objects.filter(member=abroad).exists()
+    # The membership of a person outside the officer's scope cannot be changed or removed.
+    hidden = OrganisationMembership.objects.get(member=abroad)
+    refused = client.post(url, {"remove": hidden.pk}, follow=True)
+    assert "not (or no longer) a member" in refused.content.decode()
+    client.post(url, {"membership": hidden.pk, "role": "chair"})
+    hidden.refresh_from_db()
+    assert hidden.role == "member"
+    assert client.post(url, {"remove": "1; DROP TABLE x"}).status_code == 302
 
 
 @pytest.mark.django_db
