@@ -61,6 +61,7 @@ demo: $(VENV)/.installed assets messages
 	@if [ -d "$(ESCO_PATH)" ]; then $(DEV) $(PY) manage.py import_esco "$(ESCO_PATH)" --skip-if-loaded; \
 	else echo "No ESCO folder at $(ESCO_PATH): running on the built-in ISCO-08 groups."; fi
 	$(DEV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED) --if-empty
+	$(DEV) $(PY) manage.py load_questionnaires
 	$(MAKE) --no-print-directory serve
 
 serve:

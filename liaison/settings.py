@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "liaison.audit",
     "liaison.taxonomy",
     "liaison.registry",
+    "liaison.surveys",
     "liaison.portal",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("liaison.accounts.urls")),
     path("registry/", include("liaison.registry.urls")),
+    path("surveys/", include("liaison.surveys.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,6 +24,7 @@ MODULES = [
     Module(_("Registry"), "registry:member-list", "registry.view_member"),
     Module(_("Imports"), "registry:import-list", "registry.import_member"),
     Module(_("Duplicates"), "registry:duplicate-list", "registry.merge_member"),
+    Module(_("Surveys"), "surveys:questionnaire-list", "surveys.manage"),
     Module(_("Taxonomy"), "taxonomy:browse", "backoffice.view"),
     Module(_("Reference data"), "taxonomy:manage", "taxonomy.manage"),
     Module(_("Audit log"), "audit:event-list", "audit.view"),

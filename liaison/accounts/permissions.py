@@ -51,6 +51,8 @@ RULES: dict[str, frozenset[str]] = {
     "registry.verify_organisation": frozenset(
         {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
     ),
+    # Questionnaires: upload XLSForm workbooks and read their questions.
+    "surveys.manage": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "insights.view": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.ADMINISTRATOR}),

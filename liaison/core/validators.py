@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -15,4 +17,19 @@ def no_markup(value: str) -> None:
         raise ValidationError(
             _("Use plain text here: HTML tags and script links are not accepted."),
             code="markup",
+        )
+
+
+def within_upload_limit(upload: Any) -> None:
+    """Refuse an uploaded file above ``LIAISON_MAX_UPLOAD_BYTES``, before it is read."""
+    limit = settings.LIAISON_MAX_UPLOAD_BYTES
+    size = getattr(upload, "size", 0) or 0
+    if size > limit:
+        raise ValidationError(
+            _(
+                "The file is %(size).1f MB; the limit is %(limit).0f MB. Split it and upload "
+                "the parts one after the other."
+            ),
+            params={"size": size / 1e6, "limit": limit / 1e6},
+            code="too_big",
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django_countries import countries
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check as can
 from liaison.core import progress
+from liaison.core.validators import within_upload_limit
 from liaison.registry import imports
 from liaison.registry.models import ImportBatch
 from liaison.registry.tasks import commit_import_task
@@ -47,15 +47,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload: Any = self.cleaned_data["file"]
-        limit = settings.LIAISON_MAX_UPLOAD_BYTES
-        if (upload.size or 0) > limit:
-            raise forms.ValidationError(
-                _(
-                    "The file is %(size).1f MB; the limit is %(limit).0f MB. Split it and upload "
-                    "the parts one after the other."
-                )
-                % {"size": (upload.size or 0) / 1e6, "limit": limit / 1e6}
-            )
+        within_upload_limit(upload)
         try:
             self.table = imports.read_table(upload.file, upload.name or "")
         except imports.ImportFileError as exc:

@@ -99,6 +99,14 @@ EXPECTED: dict[str, Rule] = {
     "registry:organisation-new": only(REGISTRY),
     "registry:organisation-edit": only(REGISTRY),
     "registry:organisation-members": only(REGISTRY, yes=NOT_ALLOWED),
+    "surveys:questionnaire-list": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "surveys:questionnaire-detail": only(
+        {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
+    ),  # no questionnaire in the walk
+    "surveys:ready-download": only(
+        {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
+    ),  # the walk asks for "x", which is not one
+    "surveys:ready-add": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_ALLOWED),
     "taxonomy:browse": only(BACK),
     "taxonomy:manage": only(ADMIN),
     "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),
