@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SHARED ?= ../shared
 ESCO_PATH ?= $(SHARED)/data/esco
+MIGRANT_STOCKS ?= $(SHARED)/data/worldbank/WB_Bilateral_Estimates_Migrant_Stocks_2017.xlsx
 DEMO_MEMBERS ?= 2000
 DEMO_SEED ?= 1
 HOST ?= 127.0.0.1
@@ -62,6 +63,7 @@ demo: $(VENV)/.installed assets messages
 	else echo "No ESCO folder at $(ESCO_PATH): running on the built-in ISCO-08 groups."; fi
 	$(DEV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED) --if-empty
 	$(DEV) $(PY) manage.py load_questionnaires
+	@if [ -f "$(MIGRANT_STOCKS)" ]; then $(DEV) $(PY) manage.py import_migrant_stocks "$(MIGRANT_STOCKS)"; fi
 	$(MAKE) --no-print-directory serve
 
 serve:

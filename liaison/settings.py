@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "liaison.taxonomy",
     "liaison.registry",
     "liaison.surveys",
+    "liaison.insights",
     "liaison.portal",
 ]
 
