@@ -333,4 +333,7 @@ LOGGING = {
 # The version of the privacy notice people consent under; raise it when the notice changes.
 LIAISON_PRIVACY_NOTICE_VERSION = env_str("LIAISON_PRIVACY_NOTICE_VERSION", "2026-11")
 LIAISON_DEFAULT_SUPPRESSION_THRESHOLD = env_int("LIAISON_SUPPRESSION_THRESHOLD", 5)
+# The country whose diaspora this installation serves (ISO 3166 alpha-2), for external estimates
+# such as the World Bank's migrant stocks. The demo data's origin outside production.
+LIAISON_ORIGIN_COUNTRY = env_str("LIAISON_ORIGIN_COUNTRY", "" if IS_PRODUCTION else "PH").upper()
 SITE_NAME = env_str("LIAISON_SITE_NAME", "Liaison")

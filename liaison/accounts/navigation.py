@@ -25,6 +25,7 @@ MODULES = [
     Module(_("Imports"), "registry:import-list", "registry.import_member"),
     Module(_("Duplicates"), "registry:duplicate-list", "registry.merge_member"),
     Module(_("Surveys"), "surveys:questionnaire-list", "surveys.manage"),
+    Module(_("Insights"), "insights:dashboard", "insights.view"),
     Module(_("Taxonomy"), "taxonomy:browse", "backoffice.view"),
     Module(_("Reference data"), "taxonomy:manage", "taxonomy.manage"),
     Module(_("Audit log"), "audit:event-list", "audit.view"),

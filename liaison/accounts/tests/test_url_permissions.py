@@ -107,6 +107,8 @@ EXPECTED: dict[str, Rule] = {
         {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
     ),  # the walk asks for "x", which is not one
     "surveys:ready-add": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_ALLOWED),
+    "insights:dashboard": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "insights:host-countries-csv": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy:browse": only(BACK),
     "taxonomy:manage": only(ADMIN),
     "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),
