@@ -560,9 +560,6 @@ def commit(
         )
 
 
-CHUNK = 2000
-
-
 def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
     """Set the fields of ``obj`` that ``values`` holds and differ; say whether any did."""
     changed = False

@@ -404,3 +404,20 @@ def test_a_value_repeated_on_many_rows_is_judged_the_same_on_each():
     assert all(
         values["nationalities"] == ["ML", "SN"] for n, values in checked.rows.items() if n != 2
     )
+
+
+@pytest.mark.django_db
+def test_rows_without_an_identifier_update_the_member_with_their_email():
+    from liaison.registry.imports import Table, check, commit
+    from tests.factories import MemberFactory
+
+    first = MemberFactory(given_name="Awa", email="awa@example.org", city="Lyon")
+    MemberFactory(given_name="Awa", email="awa@example.org", city="Nice")  # a later duplicate
+    headers = ["first_name", "country", "email", "city"]
+    rows = [["Awa", "FR", "AWA@example.org", "Paris"], ["Moussa", "FR", "moussa@example.org", ""]]
+    checked = check(Table(headers, rows), guess_mapping(headers), actor=None)
+    counts = commit(checked, actor=None, notice_version="v1")
+    assert (counts["created"], counts["updated"]) == (1, 1)
+    first.refresh_from_db()
+    assert first.city == "Paris"  # the first member registered with the address
+    assert Member.objects.filter(email="awa@example.org").count() == 2
