@@ -60,13 +60,10 @@ def among(queryset: QuerySet[M], field: str, values: Sequence[Any]) -> Iterator[
     """Querysets that together select the rows whose ``field`` is one of ``values``: a single
     one on PostgreSQL, batches of ``IN (...)`` elsewhere. Many thousands of placeholders cost
     more to build and parse than the lookup itself."""
-    if not values:
-        return
-    if connections[queryset.db].vendor == "postgresql":
-        yield one_of(queryset, field, values)
-        return
-    for i in range(0, len(values), BATCH):
-        yield queryset.filter(**{f"{field}__in": values[i : i + BATCH]})
+    postgresql = connections[queryset.db].vendor == "postgresql"
+    step = max(1, len(values)) if postgresql else BATCH
+    for i in range(0, len(values), step):
+        yield one_of(queryset, field, values[i : i + step])
 
 
 def insert(
@@ -81,15 +78,11 @@ def insert(
     asked, in the order of ``rows``."""
     if not rows:
         return []
-    alias = router.db_for_write(model)
-    connection = connections[alias]
+    connection = connections[router.db_for_write(model)]
     if connection.vendor not in ("postgresql", "sqlite"):
-        objects = model._default_manager.using(alias).bulk_create(
-            [model(**row) for row in rows], batch_size=1000
+        raise NotImplementedError(
+            f"Liaison runs on PostgreSQL and SQLite, not {connection.vendor}."
         )
-        if progress:
-            progress(len(objects))
-        return [int(obj.pk) for obj in objects] if returning_ids else []
     meta = model._meta
     now = timezone.now()
     fields = [f for f in meta.concrete_fields if not f.primary_key]

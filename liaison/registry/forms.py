@@ -130,7 +130,7 @@ class ExportForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
-    """An organisation's profile, as officers (and its own representatives) keep it."""
+    """An organisation's profile, as officers keep it (within their scope)."""
 
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"),

@@ -618,12 +618,9 @@ def _commit_members(
         changed = _apply(member, row, (*PROFILE_FIELDS, "external_id"))
         if "occupation" in row and member.occupation_id != row["occupation"]:
             member.occupation_id = row["occupation"]
-            member.isco_group_id = groups.get(row["occupation"], member.isco_group_id)
             changed = True
         if changed:
-            member.search_name = Member.compute_search_name(
-                member.given_name, member.family_name, member.latin_name
-            )
+            member.set_derived(groups)
             member.updated_at = now
             to_update.append(member)
             touched.add(i)
@@ -656,9 +653,9 @@ def _occupation_groups(rows: list[dict[str, Any]]) -> dict[int, int]:
 
 def _new_member(row: dict[str, Any], groups: dict[int, int]) -> dict[str, Any]:
     values = {name: row[name] for name in MEMBER_COLUMNS if name in row}
-    if row.get("occupation"):
-        values["occupation_id"] = row["occupation"]
-        values["isco_group_id"] = groups.get(row["occupation"])
+    occupation = row.get("occupation")
+    values["occupation_id"] = occupation
+    values["isco_group_id"] = Member.group_of(occupation, None, groups)
     values["search_name"] = Member.compute_search_name(
         row.get("given_name", ""), row.get("family_name", ""), row.get("latin_name", "")
     )

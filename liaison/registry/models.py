@@ -172,15 +172,7 @@ class Member(models.Model):
         return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_name = self.compute_search_name(
-            self.given_name, self.family_name, self.latin_name
-        )
-        # The occupation group is the group of the ESCO occupation when there is one (the member
-        # picks a group only when no occupation fits), so that searching by group reads one
-        # indexed column.
-        occupation = self.occupation if self.occupation_id else None
-        if occupation is not None and occupation.isco_group_id:
-            self.isco_group_id = occupation.isco_group_id
+        self.set_derived()
         fields = kwargs.get("update_fields")
         if fields is not None:
             fields = set(fields)
@@ -190,6 +182,27 @@ class Member(models.Model):
                 fields.add("isco_group")
             kwargs["update_fields"] = fields
         super().save(*args, **kwargs)
+
+    def set_derived(self, groups: dict[int, Any] | None = None) -> None:
+        """Fields kept from others (see ``group_of``): the search name from the names, and the
+        occupation group from the ESCO occupation. ``groups`` (occupation -> group) spares the
+        lookup when many members are written at once."""
+        self.search_name = self.compute_search_name(
+            self.given_name, self.family_name, self.latin_name
+        )
+        if self.occupation_id:
+            if groups is None:
+                groups = (
+                    {self.occupation_id: self.occupation.isco_group_id} if self.occupation else {}
+                )
+            self.isco_group_id = self.group_of(self.occupation_id, self.isco_group_id, groups)
+
+    @staticmethod
+    def group_of(occupation_id: int | None, picked: int | None, groups: dict[int, Any]) -> Any:
+        """A member's occupation group: their ESCO occupation's when it has one (the member picks
+        a group only when no occupation fits), so that searching by group reads one indexed
+        column."""
+        return (groups.get(occupation_id) if occupation_id else None) or picked
 
     def has_consent(self, purpose: str, channel: str = "") -> bool:
         latest = (

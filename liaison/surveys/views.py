@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from liaison.accounts.decorators import require
 from liaison.core.validators import within_upload_limit
 from liaison.surveys import services, xlsform
-from liaison.surveys.models import Questionnaire
+from liaison.surveys.models import Questionnaire, QuestionnaireVersion
 from liaison.surveys.ready import BY_SLUG, READY
 
 
@@ -39,15 +39,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
         except xlsform.XLSFormError as exc:
             problems = [p.as_dict() for p in exc.problems]
         else:
-            if created:
-                messages.success(
-                    request,
-                    _("Version %(n)s of “%(t)s” is saved.")
-                    % {"n": version.number, "t": version.title},
-                )
-            else:
-                messages.info(request, _("This workbook is already the latest version."))
-            return redirect("surveys:questionnaire-detail", pk=version.questionnaire_id)
+            return _saved(request, version, created)
     questionnaires = Questionnaire.objects.prefetch_related("versions")
     return render(
         request,
@@ -93,8 +85,15 @@ def ready_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a ready questionnaire to Liaison as it is (again: nothing changes)."""
     ready = BY_SLUG.get(slug) or _not_found()
     version, created = services.upload(request.user, io.BytesIO(ready.workbook()), f"{slug}.xlsx")
+    return _saved(request, version, created)
+
+
+def _saved(request: HttpRequest, version: QuestionnaireVersion, created: bool) -> HttpResponse:
     if created:
-        messages.success(request, _("“%(t)s” is added.") % {"t": version.title})
+        messages.success(
+            request,
+            _("Version %(n)s of “%(t)s” is saved.") % {"n": version.number, "t": version.title},
+        )
     else:
         messages.info(request, _("This workbook is already the latest version."))
     return redirect("surveys:questionnaire-detail", pk=version.questionnaire_id)

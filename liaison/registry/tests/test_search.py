@@ -164,6 +164,11 @@ def test_a_members_occupation_group_follows_the_occupation_however_it_is_written
     saved.save(update_fields=["occupation"])
     saved.refresh_from_db()
     assert saved.isco_group == nurses
+    saved.family_name = "Sävedová"
+    saved.save(update_fields=["family_name"])  # the search name follows, though not listed
+    assert _names(officer_client, q="savedova") == ["Sävedová"]
+    saved.family_name = "Saved"
+    saved.save(update_fields=["family_name"])
     headers = ["first_name", "last_name", "country", "profession"]
     table = Table(headers, [["Awa", "Imported", "FR", "nurse"]])
     checked = check(table, guess_mapping(headers), actor=None)
