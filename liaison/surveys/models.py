@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.validators import no_markup
 
 
 class Questionnaire(models.Model):
@@ -106,3 +111,146 @@ class QuestionnaireVersion(models.Model):
 
         walk(self.definition.get("children", []), 0)
         return out
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Wave(models.Model):
+    """One round of collection for a questionnaire version, open between two dates to one
+    audience. Every wave adds its submissions to the same tables, so results can be read per wave
+    or across them."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("anyone with the link")
+        MEMBERS = "members", _("registered members")
+        SEGMENT = "segment", _("a segment of the registry")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="waves")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="waves"
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[no_markup])
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.PUBLIC
+    )
+    # For a segment: the registry search's filters, as its form's data ("country": ["DE"], ...).
+    segment = models.JSONField(_("segment"), default=dict, blank=True)
+    token = models.CharField(max_length=40, unique=True, default=_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="wave_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.name}"
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now and (self.closes_at is None or now < self.closes_at)
+
+
+class Submission(models.Model):
+    """One respondent's answers in a wave: a draft while it is being filled in (so a long form
+    can be resumed), complete once every rule of the form holds. ``data`` keeps the answers as
+    given (repeats as lists), for resuming and for exports; ``Answer`` rows keep them typed, for
+    results."""
+
+    audit_values = False  # answers can be sensitive: the audit log names the fields only
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        COMPLETE = "complete", _("complete")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("web form")
+        KOBO = "kobo", _("KoboToolbox export")
+        ODK = "odk", _("ODK Central export")
+        FILE = "file", _("spreadsheet")
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="submissions")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="submissions"
+    )
+    # The OpenRosa instance id ("uuid:..."): the same submission sent twice is recognised by it.
+    instance_id = models.CharField(_("instance id"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField(_("source"), max_length=6, choices=Source.choices)
+    data = models.JSONField(_("answers as given"), default=dict)
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member = models.ForeignKey(
+        "registry.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        db_index=False,
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["wave", "-submitted_at", "-pk"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "instance_id"], name="unique_submission_instance"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["member"], name="submission_member_idx"),
+            models.Index(fields=["wave", "status"], name="submission_wave_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.instance_id
+
+
+class Answer(models.Model):
+    """One typed answer of a complete submission: ``text`` for text and choices (one row per
+    choice of a select_multiple), ``number`` for integers and decimals, ``date`` for dates.
+    ``instance`` places an answer inside repeats ("2" is the second household member, "2.1"
+    the first entry of a repeat inside it); it is empty outside repeats."""
+
+    audit_values = False
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+", db_index=False)
+    question = models.CharField(_("question"), max_length=100)
+    instance = models.CharField(_("repeat"), max_length=40, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    number = models.DecimalField(
+        _("number"), max_digits=30, decimal_places=10, null=True, blank=True
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        indexes = [
+            models.Index(fields=["wave", "question", "text"], name="answer_wave_question_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}={self.text or self.number or self.date}"
