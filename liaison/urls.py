@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("liaison.accounts.urls")),
     path("registry/", include("liaison.registry.urls")),
     path("surveys/", include("liaison.surveys.urls")),
+    path("s/", include("liaison.surveys.urls_respond")),
     path("insights/", include("liaison.insights.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),

@@ -56,6 +56,10 @@ class QuestionnaireVersion(models.Model):
     definition = models.JSONField(_("questions"))
     languages = models.JSONField(_("languages"), default=list)
     questions = models.PositiveIntegerField(_("number of questions"))
+    # Into the registry (see registry_link): question name -> profile field, and the select_one
+    # question answered "yes" by those who agree to be registered.
+    registry_map = models.JSONField(_("questions that fill the registry"), default=dict, blank=True)
+    consent_question = models.CharField(_("consent question"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison.surveys import xlsform
+from liaison.surveys import engine, registry_link, xlsform
 from liaison.surveys.models import Questionnaire, QuestionnaireVersion
 
 
@@ -47,6 +47,16 @@ def upload(actor: Any, handle: IO[bytes], file_name: str) -> tuple[Questionnaire
                 )
             ]
         )
+    questions = engine.Form(form.definition)
+    registry_map, consent_question = registry_link.guess(questions)
+    if latest is not None:
+        # keep the office's choices for the questions this version still has
+        registry_map = {
+            **registry_map,
+            **{q: f for q, f in latest.registry_map.items() if q in questions.by_name},
+        }
+        if latest.consent_question in questions.by_name:
+            consent_question = latest.consent_question
     version = QuestionnaireVersion(
         questionnaire=questionnaire,
         number=(latest.number + 1) if latest else 1,
@@ -58,6 +68,8 @@ def upload(actor: Any, handle: IO[bytes], file_name: str) -> tuple[Questionnaire
         languages=[list(pair) for pair in form.languages],
         questions=form.questions,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
+        registry_map=registry_map,
+        consent_question=consent_question,
     )
     version.source.save(file_name, ContentFile(content), save=False)
     version.save()

@@ -7,6 +7,9 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.questionnaire_list, name="questionnaire-list"),
     path("<int:pk>/", views.questionnaire_detail, name="questionnaire-detail"),
+    path("<int:pk>/waves/new/", views.wave_edit, name="wave-new"),
+    path("<int:pk>/waves/<int:wave_pk>/edit/", views.wave_edit, name="wave-edit"),
+    path("waves/<int:pk>/", views.wave_detail, name="wave-detail"),
     path("ready/<slug:slug>.xlsx", views.ready_download, name="ready-download"),
     path("ready/<slug:slug>/add/", views.ready_add, name="ready-add"),
 ]

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -14,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from liaison.accounts.decorators import require
 from liaison.core.validators import within_upload_limit
+from liaison.registry.search import MemberSearchForm
 from liaison.surveys import services, xlsform
-from liaison.surveys.models import Questionnaire, QuestionnaireVersion
+from liaison.surveys.models import Questionnaire, QuestionnaireVersion, Submission, Wave
 from liaison.surveys.ready import BY_SLUG, READY
 
 
@@ -63,6 +68,9 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "latest": latest,
             "rows": latest.rows(language) if latest else [],
             "language": language,
+            "waves": questionnaire.waves.select_related("version").annotate(
+                complete=Count("submissions", filter=Q(submissions__status="complete"))
+            ),
         },
     )
 
@@ -101,3 +109,118 @@ def _saved(request: HttpRequest, version: QuestionnaireVersion, created: bool) -
 
 def _not_found() -> Any:
     raise Http404(_("No such questionnaire."))
+
+
+LOCAL = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends and shows
+
+
+class WaveForm(forms.ModelForm):  # type: ignore[type-arg]
+    segment_query = forms.CharField(
+        label=_lazy("Segment (filters of the registry search)"),
+        required=False,
+        max_length=1000,
+        help_text=_lazy(
+            "For a segment: search the registry with the filters you want, then paste here the "
+            "part of the address after “?” (for example country=DE&sex=female)."
+        ),
+    )
+
+    class Meta:
+        model = Wave
+        fields = ["name", "version", "opens_at", "closes_at", "audience"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version = self.fields["version"]
+        assert isinstance(version, forms.ModelChoiceField)
+        version.queryset = questionnaire.versions.all()
+        version.empty_label = None
+        if self.instance.pk:
+            self.fields["segment_query"].initial = urlencode(self.instance.segment, doseq=True)
+            if self.instance.submissions.exists():
+                version.disabled = True  # answers already refer to its questions
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("A wave closes after it opens."))
+        query = QueryDict(data.get("segment_query") or "")
+        if data.get("audience") == Wave.Audience.SEGMENT:
+            search = MemberSearchForm(query)
+            if not query or not search.is_valid():
+                problems = "; ".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}"
+                    for name, errors in search.errors.items()
+                )
+                self.add_error(
+                    "segment_query",
+                    _("These filters cannot be read: %(why)s") % {"why": problems}
+                    if problems
+                    else _("Give the filters of the segment."),
+                )
+            data["segment"] = {k: v for k, v in query.lists() if k in search.fields}
+        else:
+            data["segment"] = {}
+        return data
+
+    def save(self, commit: bool = True) -> Wave:
+        wave: Wave = super().save(commit=False)
+        wave.segment = self.cleaned_data["segment"]
+        if commit:
+            wave.save()
+        return wave
+
+
+@require("surveys.manage")
+def wave_edit(request: HttpRequest, pk: int, wave_pk: int | None = None) -> HttpResponse:
+    """Open a new wave of a questionnaire, or change one (its dates, audience, name)."""
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    wave = get_object_or_404(Wave, pk=wave_pk, questionnaire=questionnaire) if wave_pk else None
+    initial = {} if wave else {"version": questionnaire.latest, "opens_at": timezone.now()}
+    form = WaveForm(
+        request.POST or None, instance=wave, initial=initial, questionnaire=questionnaire
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.questionnaire = questionnaire
+        if saved.created_by_id is None and request.user.is_authenticated:
+            saved.created_by = request.user
+        saved.save()
+        messages.success(request, _("The wave “%(n)s” is saved.") % {"n": saved.name})
+        return redirect("surveys:wave-detail", pk=saved.pk)
+    return render(
+        request,
+        "surveys/wave_form.html",
+        {"questionnaire": questionnaire, "wave": wave, "form": form},
+    )
+
+
+@require("surveys.manage")
+def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire", "version"), pk=pk)
+    counts = dict(
+        wave.submissions.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return render(
+        request,
+        "surveys/wave_detail.html",
+        {
+            "wave": wave,
+            "link": request.build_absolute_uri(reverse("respond:form", args=[wave.token])),
+            "complete": counts.get(Submission.Status.COMPLETE, 0),
+            "drafts": counts.get(Submission.Status.DRAFT, 0),
+            "segment": urlencode(wave.segment, doseq=True),
+        },
+    )
