@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/waves/new/", views.wave_edit, name="wave-new"),
     path("<int:pk>/waves/<int:wave_pk>/edit/", views.wave_edit, name="wave-edit"),
     path("waves/<int:pk>/", views.wave_detail, name="wave-detail"),
+    path("versions/<int:pk>/registry/", views.registry_map, name="registry-map"),
     path("ready/<slug:slug>.xlsx", views.ready_download, name="ready-download"),
     path("ready/<slug:slug>/add/", views.ready_add, name="ready-add"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from liaison.accounts.decorators import require
 from liaison.core.validators import within_upload_limit
 from liaison.registry.search import MemberSearchForm
-from liaison.surveys import services, xlsform
+from liaison.surveys import engine, registry_link, services, xlsform
 from liaison.surveys.models import Questionnaire, QuestionnaireVersion, Submission, Wave
 from liaison.surveys.ready import BY_SLUG, READY
 
@@ -224,3 +224,61 @@ def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segment": urlencode(wave.segment, doseq=True),
         },
     )
+
+
+class RegistryMapForm(forms.Form):
+    """Which questions of a version fill which fields of a consenting respondent's profile."""
+
+    def __init__(self, *args: Any, version: QuestionnaireVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form = engine.Form(version.definition)
+        labels = {r["name"]: r["label"] for r in version.rows(get_language() or "")}
+        self.fields["consent_question"] = forms.ChoiceField(
+            label=_lazy("Consent question (answered “yes” to be registered)"),
+            required=False,
+            initial=version.consent_question,
+            choices=[("", _lazy("None: answers stay anonymous statistics"))]
+            + [
+                (q.name, f"{q.name} · {labels.get(q.name, '')}")
+                for q in form.questions
+                if q.type == "select_one" and "yes" in q.choices and not q.repeats
+            ],
+        )
+        targets = [("", "—")] + [(k, label) for k, (label, _c) in registry_link.TARGETS.items()]
+        self.questions = [q for q in form.questions if not q.repeats and q.type != "calculate"]
+        for q in self.questions:
+            self.fields[f"q_{q.name}"] = forms.ChoiceField(
+                label=f"{q.name} · {labels.get(q.name, '')}",
+                required=False,
+                choices=targets,
+                initial=version.registry_map.get(q.name, ""),
+            )
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: dict[str, str] = {}
+        for q in self.questions:
+            target = data.get(f"q_{q.name}")
+            if not target:
+                continue
+            if target in chosen.values():
+                self.add_error(f"q_{q.name}", _("Another question already fills this field."))
+            chosen[q.name] = target
+        data["registry_map"] = chosen
+        return data
+
+
+@require("surveys.manage")
+def registry_map(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose which questions of a version fill the registry, for respondents who consent."""
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    form = RegistryMapForm(request.POST or None, version=version)
+    if request.method == "POST" and form.is_valid():
+        version.registry_map = form.cleaned_data["registry_map"]
+        version.consent_question = form.cleaned_data["consent_question"]
+        version.save(update_fields=["registry_map", "consent_question"])
+        messages.success(request, _("The questions that fill the registry are saved."))
+        return redirect("surveys:questionnaire-detail", pk=version.questionnaire_id)
+    return render(request, "surveys/registry_map.html", {"version": version, "form": form})

@@ -107,6 +107,15 @@ EXPECTED: dict[str, Rule] = {
         {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
     ),  # the walk asks for "x", which is not one
     "surveys:ready-add": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_ALLOWED),
+    # no questionnaire, wave or version in the walk
+    "surveys:wave-new": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:wave-edit": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:wave-detail": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:registry-map": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    # a wave's link is public; the walk's token "x" is no wave's
+    "respond:form": everyone(NOT_FOUND),
+    "respond:check": everyone(NOT_ALLOWED),
+    "respond:thanks": everyone(NOT_FOUND),
     "insights:dashboard": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "insights:host-countries-csv": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy:browse": only(BACK),
