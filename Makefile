@@ -10,6 +10,7 @@ ESCO_PATH ?= $(SHARED)/data/esco
 MIGRANT_STOCKS ?= $(SHARED)/data/worldbank/WB_Bilateral_Estimates_Migrant_Stocks_2017.xlsx
 DEMO_MEMBERS ?= 2000
 DEMO_SEED ?= 1
+DEMO_RESPONSES ?= 400
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/liaison
@@ -62,7 +63,7 @@ demo: $(VENV)/.installed assets messages
 	@if [ -d "$(ESCO_PATH)" ]; then $(DEV) $(PY) manage.py import_esco "$(ESCO_PATH)" --skip-if-loaded; \
 	else echo "No ESCO folder at $(ESCO_PATH): running on the built-in ISCO-08 groups."; fi
 	$(DEV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED) --if-empty
-	$(DEV) $(PY) manage.py load_questionnaires
+	$(DEV) $(PY) manage.py load_questionnaires --demo-responses $(DEMO_RESPONSES)
 	@if [ -f "$(MIGRANT_STOCKS)" ]; then $(DEV) $(PY) manage.py import_migrant_stocks "$(MIGRANT_STOCKS)"; fi
 	$(MAKE) --no-print-directory serve
 

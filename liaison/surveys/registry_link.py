@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_countries import countries
@@ -165,7 +166,7 @@ def link(submission: Submission, values: dict[str, Any]) -> Member | None:
             member.user_id = submission.respondent_id
         member.full_clean()
         member.save()
-        dedup.find(only={member.pk})
+        dedup.find(_near(member), only={member.pk})
     else:
         member = services.update_member(actor, member, changes)
     for interest in related.get("interests", []):
@@ -176,6 +177,21 @@ def link(submission: Submission, values: dict[str, Any]) -> Member | None:
     submission.member = member
     submission.save(update_fields=["member"])
     return member
+
+
+def _near(member: Member) -> Any:
+    """The members the duplicate finder compares a new record with: those sharing its name, email,
+    phone or date of birth (not the whole registry, for each submission)."""
+    near = Q(pk=member.pk) | Q(
+        given_name__iexact=member.given_name, family_name__iexact=member.family_name
+    )
+    if member.email:
+        near |= Q(email__iexact=member.email)
+    if member.phone:
+        near |= Q(phone=member.phone)
+    if member.birth_date:
+        near |= Q(birth_date=member.birth_date, family_name__iexact=member.family_name)
+    return Member.objects.filter(near)
 
 
 def _known(submission: Submission, changes: dict[str, Any]) -> Member | None:

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
@@ -137,8 +137,11 @@ def _refused(request: HttpRequest, wave: Wave) -> HttpResponse | None:
     return None
 
 
-def _in_segment(member: Member, segment: dict[str, Any]) -> bool:
-    form = MemberSearchForm(segment)
+def _in_segment(member: Member, segment: dict[str, list[str]]) -> bool:
+    data = QueryDict(mutable=True)
+    for name, values in segment.items():
+        data.setlist(name, values)
+    form = MemberSearchForm(data)
     return form.apply(Member.objects.filter(pk=member.pk)).exists()
 
 
