@@ -8,6 +8,15 @@ mkdirSync(outdir, { recursive: true });
 const common = { bundle: true, minify: true, sourcemap: true, logLevel: "info", target: ["es2020"] };
 
 await build({ ...common, entryPoints: { app: "frontend/src/app.js" }, outdir, format: "iife" });
+// The insights map, with the world-atlas country shapes (TopoJSON) bundled in: no tiles online.
+await build({
+  ...common,
+  entryPoints: { insights: "frontend/src/insights.js" },
+  outdir,
+  format: "iife",
+  loader: { ".json": "json" },
+});
+await build({ ...common, entryPoints: { insights: "frontend/src/insights.css" }, outdir });
 await build({
   ...common,
   entryPoints: { app: "frontend/src/app.css", "app.rtl": "frontend/src/app.rtl.css" },

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from liaison.insights import api as insights_api
 from liaison.registry import api as registry_api
 from liaison.taxonomy import api as taxonomy_api
 
@@ -28,5 +29,12 @@ urlpatterns = [
     path("reference/languages/", taxonomy_api.LanguageListView.as_view(), name="languages"),
     path("reference/cefr-levels/", taxonomy_api.CefrLevelListView.as_view(), name="cefr-levels"),
     path("reference/isced-levels/", taxonomy_api.IscedLevelListView.as_view(), name="isced-levels"),
+    path("insights/dashboard/", insights_api.DashboardView.as_view(), name="insights-dashboard"),
+    path("insights/surveys/", insights_api.SurveyListView.as_view(), name="insights-surveys"),
+    path(
+        "insights/surveys/<int:pk>/",
+        insights_api.SurveyResultsView.as_view(),
+        name="insights-survey-results",
+    ),
     path("", include(router.urls)),
 ]

@@ -1,72 +1,144 @@
-"""Counts over the registry as analysts see them: never a person, and no cell small enough to
-single one out. A count between 1 and the threshold is shown as "fewer than N"; when a table
-would then hide a single cell, the next smallest is hidden too, so that the total cannot give
-the hidden one away."""
+"""Counts as analysts see them: never a person, and no cell small enough to single one out.
+
+Every table goes through ``suppress``. A count from 1 to the threshold less one is hidden; when
+a table's cells add up to a total that is shown (a *partition*: every member in exactly one
+row), more cells are hidden until the hidden ones, worked out together from the total, still
+say no more than "fewer than the threshold" about any one of them. Hidden cells all look the
+same, whichever rule hid them, so that none can be told apart. A population smaller than the
+threshold is not shown at all (``Table.empty``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count
-from django_countries import countries
 
-from liaison.insights.models import MigrantStock
-from liaison.registry.models import Member
-
-
-@dataclass
-class HostCountry:
-    code: str
-    name: str
-    registered: int | None  # None: hidden, fewer than the threshold (or hidden with it)
-    estimate: int | None  # the World Bank's estimate of people from the origin country there
-    coverage: float | None  # registered as a share of the estimate, in per cent
-
-    @property
-    def hidden(self) -> bool:
-        return self.registered is None
+K = TypeVar("K", bound=Hashable)
 
 
 def threshold() -> int:
     return max(1, int(settings.LIAISON_DEFAULT_SUPPRESSION_THRESHOLD))
 
 
-def suppress(counts: dict[str, int], limit: int) -> dict[str, int | None]:
-    """Counts with every cell from 1 to ``limit - 1`` hidden (None), and, when that hides
-    exactly one cell, the smallest other non-zero cell as well."""
-    shown: dict[str, int | None] = {k: (None if 0 < v < limit else v) for k, v in counts.items()}
-    hidden = [k for k, v in shown.items() if v is None]
-    if len(hidden) == 1:
-        others = [(v, k) for k, v in counts.items() if k not in hidden and v > 0]
-        if others:
-            shown[min(others)[1]] = None
-    return shown
+def suppress(counts: Mapping[K, int], limit: int, *, partition: bool = True) -> dict[K, int | None]:
+    """``counts`` with every cell from 1 to ``limit - 1`` hidden (None).
+
+    For a partition (the cells add up to a total that is shown), the total minus the shown
+    cells gives the sum of the hidden ones, each known to be at least 1 (zeros are shown). So
+    the smallest other non-zero cells are hidden as well until at least two are hidden and
+    their sum leaves room for any one of them to be ``limit - 1`` or more: then no hidden cell
+    can be worked out, nor narrowed below what "fewer than ``limit``" already says.
+
+    For a table whose cells overlap (a member counted under several skills), no sum is shown
+    and only the small cells are hidden.
+    """
+    hidden = {k for k, v in counts.items() if 0 < v < limit}
+    if partition:
+        while hidden and (
+            len(hidden) == 1 or sum(counts[k] for k in hidden) - (len(hidden) - 1) < limit - 1
+        ):
+            others = [(v, str(k), k) for k, v in counts.items() if k not in hidden and v > 0]
+            if not others:
+                break
+            hidden.add(min(others, key=lambda t: (t[0], t[1]))[2])
+    return {k: (None if k in hidden else v) for k, v in counts.items()}
 
 
-def host_countries(origin: str | None = None) -> tuple[list[HostCountry], int, int | None]:
-    """Members by country of residence next to the latest World Bank estimate for the origin
-    country; returns the rows (largest estimate first), the total and the estimate's year."""
-    origin = (origin if origin is not None else settings.LIAISON_ORIGIN_COUNTRY).upper()
-    counts = {
-        str(code): n
-        for code, n in Member.objects.values_list("country_of_residence")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    year = (
-        MigrantStock.objects.filter(origin=origin).order_by("-year").values_list("year", flat=True)
-    ).first()
-    latest = MigrantStock.objects.filter(origin=origin, year=year or 0)
-    estimates = {str(code): stock for code, stock in latest.values_list("destination", "stock")}
-    shown = suppress(counts, threshold())
-    rows = []
-    for code in set(counts) | set(estimates):
-        registered = shown.get(code, 0)
-        estimate = estimates.get(code)
-        coverage = (
-            round(100 * registered / estimate, 2) if registered is not None and estimate else None
-        )
-        rows.append(HostCountry(code, str(countries.name(code)), registered, estimate, coverage))
-    rows.sort(key=lambda r: (-(r.estimate or 0), -(r.registered or 0), r.name))
-    return rows, sum(counts.values()), year
+@dataclass
+class Row:
+    key: str
+    label: str
+    count: int | None  # None: hidden
+    share: float | None = None  # per cent of the table's total, when both are shown
+    extra: list[Any] = field(default_factory=list)  # values of Table.columns
+
+    @property
+    def hidden(self) -> bool:
+        return self.count is None
+
+
+@dataclass
+class Table:
+    """One panel: labelled counts of a population, already suppressed."""
+
+    key: str
+    title: str
+    rows: list[Row]
+    total: int | None  # the population counted; None when it is itself too small to show
+    partition: bool = True  # every member of the population in exactly one row
+    unit: str = ""  # what is counted, e.g. "members", "respondents"
+    note: str = ""
+    columns: list[str] = field(default_factory=list)  # headers of Row.extra
+    summary: list[tuple[str, str]] = field(default_factory=list)  # e.g. ("median", "12")
+
+    @property
+    def empty(self) -> bool:
+        """Nothing countable to show: nobody, or fewer people than the threshold."""
+        return not self.total or not self.rows
+
+    @property
+    def largest(self) -> int:
+        return max((r.count for r in self.rows if r.count is not None), default=0)
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(r.hidden for r in self.rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "unit": self.unit,
+            "total": self.total,
+            "partition": self.partition,
+            "note": self.note,
+            "columns": self.columns,
+            "summary": [{"label": a, "value": b} for a, b in self.summary],
+            "rows": [
+                {
+                    "key": r.key,
+                    "label": r.label,
+                    "count": r.count,
+                    "hidden": r.hidden,
+                    "share": r.share,
+                    "extra": r.extra,
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def table(
+    key: str,
+    title: str,
+    counts: Mapping[str, int],
+    labels: Mapping[str, str],
+    *,
+    total: int,
+    partition: bool = True,
+    limit: int | None = None,
+    unit: str = "",
+    note: str = "",
+    keep_zero: bool = True,
+) -> Table:
+    """A suppressed table of ``counts`` (in the order of ``labels``, then any other key) over
+    a population of ``total``. A population of 1 to ``limit - 1`` shows nothing at all."""
+    limit = threshold() if limit is None else limit
+    if 0 < total < limit:
+        return Table(key, title, [], None, partition, unit, note)
+    keys = [k for k in labels if k in counts or keep_zero]
+    keys += [k for k in counts if k not in labels]
+    full = {k: int(counts.get(k, 0)) for k in keys}
+    shown = suppress(full, limit, partition=partition)
+    rows = [Row(k, str(labels.get(k, k)), shown[k], share(shown[k], total)) for k in keys]
+    return Table(key, title, rows, total, partition, unit, note)
+
+
+def share(count: int | None, total: int | None) -> float | None:
+    """``count`` in per cent of ``total``, when both are shown."""
+    if count is None or not total:
+        return None
+    return round(100 * count / total, 1)

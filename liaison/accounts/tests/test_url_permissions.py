@@ -118,6 +118,14 @@ EXPECTED: dict[str, Rule] = {
     "respond:thanks": everyone(NOT_FOUND),
     "insights:dashboard": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "insights:host-countries-csv": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "insights:surveys": only({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    # the walk asks for the format "x", which is not one
+    "insights:export": only(
+        {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
+    ),
+    "insights:survey-export": only(
+        {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
+    ),
     "taxonomy:browse": only(BACK),
     "taxonomy:manage": only(ADMIN),
     "taxonomy:start-import": only(ADMIN, yes=NOT_ALLOWED),
@@ -145,6 +153,12 @@ EXPECTED: dict[str, Rule] = {
     "api:member-detail": api(REGISTRY),
     "api:organisation-list": api(REGISTRY),
     "api:organisation-detail": api(REGISTRY),
+    "api:insights-dashboard": api({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "api:insights-surveys": api({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    # no questionnaire in the walk
+    "api:insights-survey-results": api(
+        {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
+    ),
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {

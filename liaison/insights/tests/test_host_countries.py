@@ -9,7 +9,6 @@ import io
 import pytest
 
 from liaison.accounts.roles import Role
-from liaison.insights.aggregates import suppress
 from liaison.insights.models import MigrantStock
 from tests.factories import MemberFactory, user_with_role
 
@@ -31,39 +30,47 @@ def registry(db, settings):
 def test_counts_sit_next_to_the_estimate_and_small_cells_are_hidden(client, registry):
     client.force_login(user_with_role(Role.ANALYST))
     page = client.get("/insights/")
-    rows = {r.code: r for r in page.context["rows"]}
-    assert page.context["total"] == 21
-    assert (rows["FR"].registered, rows["FR"].estimate, rows["FR"].coverage) == (12, 600, 2.0)
-    assert (rows["US"].registered, rows["US"].coverage) == (0, 0.0)
+    board = page.context["board"]
+    hosts = board.tables["countries"]
+    rows = {r.key: r for r in hosts.rows}
+    assert board.total == 21 and hosts.total == 21
+    assert board.estimate_year == 2017
+    assert (rows["FR"].count, rows["FR"].extra) == (12, [600, 2.0])
+    assert (rows["US"].count, rows["US"].extra) == (0, [2000, 0.0])
     # Germany's 2 are hidden; Italy's 7, the next smallest, too, or 21 - 12 would give them away.
     assert rows["DE"].hidden and rows["IT"].hidden
-    assert rows["DE"].coverage is None and rows["IT"].coverage is None
+    assert rows["DE"].extra == [100, None] and rows["IT"].extra == [350, None]
+    assert [r.key for r in hosts.rows][:2] == ["US", "FR"]  # largest estimate first
     body = page.content.decode()
-    assert "fewer than 5" in body
-    assert [r.code for r in page.context["rows"]][:2] == ["US", "FR"]  # largest estimate first
+    assert body.count(">hidden</span>") >= 2
     download = client.get("/insights/host-countries.csv").content.decode()
     table = {row[1]: row for row in csv.reader(io.StringIO(download))}
-    assert table["DE"][2] == "<5" and table["IT"][2] == "<5"
+    assert table["DE"][2] == "hidden" and table["IT"][2] == "hidden"
     assert table["FR"][2:] == ["12", "600", "2.0"]
+    assert table["IT"][3:] == ["350", ""]
 
 
-@pytest.mark.parametrize(
-    ("counts", "hidden"),
-    [
-        ({"a": 10, "b": 3, "c": 7}, {"b", "c"}),  # one small cell: the next smallest goes too
-        ({"a": 10, "b": 3, "c": 2}, {"b", "c"}),  # two small cells hide each other
-        ({"a": 10, "b": 0, "c": 7}, set()),  # nobody is not a person to protect
-        ({"a": 3}, {"a"}),
-    ],
-)
-def test_suppression_hides_small_cells_and_what_would_reveal_them(counts, hidden):
-    shown = suppress(counts, 5)
-    assert {k for k, v in shown.items() if v is None} == hidden
-    assert all(shown[k] == v for k, v in counts.items() if k not in hidden)
+def test_the_estimate_is_left_out_under_a_filter_that_is_not_the_host_country(client, registry):
+    client.force_login(user_with_role(Role.ANALYST))
+    by_country = client.get("/insights/", {"country": "FR"}).context["board"]
+    assert [(r.key, r.count, r.extra) for r in by_country.tables["countries"].rows] == [
+        ("FR", 12, [600, 2.0])
+    ]
+    female = client.get("/insights/", {"sex": "female"}).context["board"]
+    assert female.tables["countries"].columns == []
+    assert all(r.extra == [] for r in female.tables["countries"].rows)
+    assert female.estimate_year is None
 
 
 def test_people_without_the_analyst_roles_see_nothing(client, registry):
     for role in (Role.MEMBER, Role.CONSULAR_OFFICER, Role.ORGANISATION_REP):
         client.force_login(user_with_role(role))
-        assert client.get("/insights/").status_code == 403
-        assert client.get("/insights/host-countries.csv").status_code == 403
+        for path in (
+            "/insights/",
+            "/insights/host-countries.csv",
+            "/insights/export.csv",
+            "/insights/export.pdf",
+            "/insights/surveys/",
+            "/api/v1/insights/dashboard/",
+        ):
+            assert client.get(path).status_code == 403, (role, path)
