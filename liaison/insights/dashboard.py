@@ -33,7 +33,7 @@ from django_countries import countries
 
 from liaison.accounts.permissions import RULES, grants_of, visible
 from liaison.accounts.roles import ScopeKind
-from liaison.insights.aggregates import Row, Table, suppress, table, threshold
+from liaison.insights.aggregates import Row, Table, share, suppress, table, threshold
 from liaison.insights.filters import (
     AGE_BANDS,
     ISCO_MAJOR,
@@ -376,12 +376,12 @@ def host_country_table(
     are read against the whole registry only: under a filter other than the host country
     a share of the estimate would mean nothing."""
     filters = form.values()
-    with_estimates = set(filters) <= {"country"}
     year = (
         MigrantStock.objects.filter(origin=origin).order_by("-year").values_list("year", flat=True)
     ).first()
+    with_estimates = set(filters) <= {"country"} and year is not None
     estimates: dict[str, int] = {}
-    if with_estimates and year:
+    if with_estimates and year is not None:
         latest = MigrantStock.objects.filter(origin=origin, year=year)
         if scope is not None:
             latest = latest.filter(destination__in=scope)
@@ -395,18 +395,18 @@ def host_country_table(
     for code in keys:
         registered = shown[code]
         estimate = estimates.get(code)
-        coverage = (
-            round(100 * registered / estimate, 2) if registered is not None and estimate else None
-        )
-        share = round(100 * registered / total, 1) if registered is not None and total else None
-        rows.append(
-            Row(code, str(countries.name(code)) or code, registered, share, [estimate, coverage])
-        )
-    rows.sort(key=lambda r: (-(r.extra[0] or 0), -(r.count or 0), r.label))
+        extra: list[Any] = []
+        if with_estimates:
+            coverage = (
+                round(100 * registered / estimate, 2)
+                if registered is not None and estimate
+                else None
+            )
+            extra = [estimate, coverage]
+        label = str(countries.name(code)) or code
+        rows.append(Row(code, label, registered, share(registered, total), extra))
+    rows.sort(key=lambda r: (-estimates.get(r.key, 0), -(r.count or 0), r.label))
     columns = [_("World Bank estimate"), _("Coverage (%)")] if with_estimates else []
-    if not with_estimates:
-        for r in rows:
-            r.extra = []
     return (
         Table(
             "countries",
@@ -418,7 +418,7 @@ def host_country_table(
             note=(
                 _("World Bank estimate of people born in %(origin)s living there (%(year)s).")
                 % {"origin": countries.name(origin) or origin, "year": year}
-                if with_estimates and year
+                if with_estimates
                 else ""
             ),
         ),
@@ -428,11 +428,7 @@ def host_country_table(
 
 def _skills(top: list[tuple[int, int]], total: int, limit: int) -> Table:
     labels = dict(Skill.objects.filter(pk__in=[s for s, _n in top]).values_list("pk", "label"))
-    rows = [
-        Row(str(s), labels.get(s, str(s)), n, round(100 * n / total, 1) if total else None)
-        for s, n in top
-        if n >= limit
-    ]
+    rows = [Row(str(s), labels.get(s, str(s)), n, share(n, total)) for s, n in top if n >= limit]
     return Table(
         "skills",
         _("Top skills"),
@@ -448,10 +444,7 @@ def _skills(top: list[tuple[int, int]], total: int, limit: int) -> Table:
 def _languages(spoken: list[tuple[str, int]], total: int, limit: int) -> Table:
     listed = [(code, n) for code, n in spoken if n >= limit][:TOP_LANGUAGES]
     left = len(spoken) - len(listed)
-    rows = [
-        Row(code, language_name(code), n, round(100 * n / total, 1) if total else None)
-        for code, n in listed
-    ]
+    rows = [Row(code, language_name(code), n, share(n, total)) for code, n in listed]
     note = _("A member may speak several languages.")
     if left:
         note += " " + _(
@@ -523,7 +516,7 @@ def map_payload(countries_table: Table | None) -> dict[str, Any]:
         )
     out = []
     for r in countries_table.rows:
-        if r.count == 0:
+        if r.count == 0 or r.key not in countries:  # nobody, or "no answer"
             continue
         colour = ""
         if r.count:
