@@ -1,6 +1,6 @@
 """The rules of an XLSForm questionnaire, applied on the server to one set of answers: types,
 ``relevant``, ``required``, ``constraint``, ``calculate`` and ``choice_filter``, with ODK's
-meaning (``xpath`` evaluates the expressions).
+meaning (``answers`` types each raw answer, ``xpath`` evaluates the expressions).
 
 ``Form(definition)`` reads pyxform's JSON of a questionnaire version once (each expression is
 compiled then); ``Form.check(answers)`` types the answers, works out what is relevant and
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import datetime
 import heapq
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.surveys import xpath
+from liaison.surveys.answers import NO_CHOICES, Choices, Refused, blank, calculated, raw_text, typed
 from liaison.surveys.xlsform import LANGUAGE
 
 # pyxform's type names -> the engine's
@@ -43,10 +42,6 @@ SELECTS = ("select_one", "select_multiple")
 METADATA = {"start", "end", "today"}
 YES = {"yes", "true", "true()"}
 NO = {"", "no", "false", "false()"}
-LARGEST = 10**20  # what an Answer's number (30 digits, 10 decimal places) can hold
-INTEGER = re.compile(r"([+-]?\d+)(?:\.0*)?")
-DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}\S*)?")
 DYNAMIC = re.compile(r"\$\{|[A-Za-z_][\w.-]*\s*\(")  # a default that is an expression
 
 
@@ -93,7 +88,7 @@ class _Item:
     source: dict[str, Any]
     children: list[_Item] = field(default_factory=list)
     question: Question | None = None
-    choice_set: frozenset[str] = frozenset()
+    choices: Choices = NO_CHOICES
     choice_items: list[tuple[str, xpath.Node]] = field(default_factory=list)
     relevant: xpath.Expression | None = None
     required: xpath.Expression | bool = False
@@ -216,7 +211,7 @@ class Form:
             choices = [c for c in listed if isinstance(c, dict) and c.get("name") is not None]
         names = tuple(str(c["name"]) for c in choices)
         item.question = Question(item.name, item.type, item.path, item.repeats, names, list_name)
-        item.choice_set = frozenset(names)
+        item.choices = Choices(names, frozenset(names))
         if child.get("choice_filter"):
             item.choice_items = [(str(c["name"]), self._choice_node(c)) for c in choices]
         self.questions.append(item.question)
@@ -580,9 +575,9 @@ class Form:
             return
         if item.type == "calculate":
             if node.text:
-                typed = _calculated(item, node.text)
-                if typed is not None:
-                    values[name] = typed
+                result = calculated(str(item.bind.get("type") or ""), node.text)
+                if result is not None:
+                    values[name] = result
             return
         allowed: list[str] | None = None
         if item.choice_filter is not None:
@@ -683,225 +678,16 @@ def _failed(expression: xpath.Expression, exc: Exception) -> str:
     }
 
 
-def _calculated(item: _Item, text: str) -> Any:
-    """A calculation's result, typed by its bind type (text unless int or decimal)."""
-    kind = str(item.bind.get("type") or "")
-    if kind in ("int", "integer", "decimal"):
-        number = xpath.text_number(text)
-        if not math.isfinite(number):
-            return None
-        if kind != "decimal":
-            return math.trunc(number)
-        return Decimal(xpath.number_text(number))
-    return text
-
-
-# --- typing raw answers ----------------------------------------------------------------------
-
-
 def _answer(item: _Item, raw: Any, node: _Node) -> None:
     """Type one raw answer into ``node`` (value and text), or note why it cannot be."""
     question = item.question
     assert question is not None
-    kind = question.type
-    if kind == "calculate":
-        node.text = _text(raw) or ""  # what once() keeps
+    if question.type == "calculate":
+        node.text = raw_text(raw) or ""  # what once() keeps
         return
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return
-    if isinstance(raw, list | tuple) and not any(_text(v) for v in raw):
+    if blank(raw):
         return
     try:
-        value, text = _TYPERS[kind](raw, item)
-    except _Refused as refused:
+        node.value, node.text = typed(question.type, raw, item.choices)
+    except Refused as refused:
         node.problem = (refused.code, refused.message)
-        return
-    node.value, node.text = value, text
-
-
-class _Refused(Exception):
-    def __init__(self, message: str, code: str = "type") -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-def _shown(raw: Any) -> str:
-    return _text(raw) or str(raw)
-
-
-def _text(raw: Any) -> str | None:
-    """A raw cell or field as text (None for what is not a single value)."""
-    if isinstance(raw, str):
-        return raw.strip()
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, int):
-        return str(raw)
-    if isinstance(raw, float):
-        return xpath.number_text(raw)
-    if isinstance(raw, Decimal):
-        return format(raw, "f")
-    if isinstance(raw, datetime.datetime):
-        if raw.time() == datetime.time(0) and raw.tzinfo is None:
-            return raw.date().isoformat()
-        return raw.isoformat()
-    if isinstance(raw, datetime.date):
-        return raw.isoformat()
-    return None
-
-
-def _plain(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def _as_text(raw: Any, item: _Item) -> tuple[Any, str]:
-    text = _text(raw)
-    if text is None:
-        raise _Refused(_("“%(v)s” is not a single answer.") % {"v": raw})
-    return text, text
-
-
-def _as_integer(raw: Any, item: _Item) -> tuple[Any, str]:
-    number: int | None = None
-    if isinstance(raw, bool):
-        number = None
-    elif isinstance(raw, int):
-        number = raw
-    elif isinstance(raw, float | Decimal) and _whole(raw):
-        number = int(raw)
-    elif isinstance(raw, str) and (match := INTEGER.fullmatch(raw.strip())):
-        number = int(match.group(1))
-    if number is None:
-        raise _Refused(_("“%(v)s” is not a whole number.") % {"v": _shown(raw)})
-    if abs(number) >= LARGEST:
-        raise _Refused(_("“%(v)s” is too large.") % {"v": number})
-    return number, str(number)
-
-
-def _whole(number: float | Decimal) -> bool:
-    if isinstance(number, float):
-        return number.is_integer()
-    return number.is_finite() and number == number.to_integral_value()
-
-
-def _as_decimal(raw: Any, item: _Item) -> tuple[Any, str]:
-    number: Decimal | None = None
-    if isinstance(raw, bool):
-        number = None
-    elif isinstance(raw, int):
-        number = Decimal(raw)
-    elif isinstance(raw, float) and math.isfinite(raw):
-        number = Decimal(repr(raw))
-    elif isinstance(raw, Decimal) and raw.is_finite():
-        number = raw
-    elif isinstance(raw, str) and DECIMAL.fullmatch(raw.strip()):
-        number = Decimal(raw.strip())
-    if number is None:
-        raise _Refused(_("“%(v)s” is not a number.") % {"v": _shown(raw)})
-    if abs(number) >= LARGEST:
-        raise _Refused(_("“%(v)s” is too large.") % {"v": _shown(raw)})
-    return number, _plain(number)
-
-
-def _as_date(raw: Any, item: _Item) -> tuple[Any, str]:
-    day: datetime.date | None = None
-    if isinstance(raw, datetime.datetime):
-        day = raw.date()
-    elif isinstance(raw, datetime.date):
-        day = raw
-    elif isinstance(raw, str) and (match := DATE.fullmatch(raw.strip())):
-        try:
-            day = datetime.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            day = None
-    if day is None:
-        raise _Refused(_("“%(v)s” is not a date: write it as YYYY-MM-DD.") % {"v": _shown(raw)})
-    return day, day.isoformat()
-
-
-def _choice(raw: Any) -> str | None:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, str | int | float | Decimal) and not isinstance(raw, bool):
-        return _text(raw)
-    return None
-
-
-def _as_select_one(raw: Any, item: _Item) -> tuple[Any, str]:
-    if isinstance(raw, list | tuple):
-        picked = [v for v in raw if _text(v)]
-        if len(picked) > 1:
-            raise _Refused(_("Choose only one answer."), "choice")
-        raw = picked[0]
-    name = _choice(raw)
-    if name is None or name not in item.choice_set:
-        raise _Refused(
-            _("“%(v)s” is not one of the choices of this question.") % {"v": _shown(raw)},
-            "choice",
-        )
-    return name, name
-
-
-def _as_select_multiple(raw: Any, item: _Item) -> tuple[Any, str]:
-    parts = raw if isinstance(raw, list | tuple) else [raw]
-    names: list[str] = []
-    for part in parts:
-        name = _choice(part)
-        if name is None:
-            raise _Refused(
-                _("“%(v)s” is not one of the choices of this question.") % {"v": _shown(part)},
-                "choice",
-            )
-        names.extend(name.split())
-    unknown = [n for n in names if n not in item.choice_set]
-    if unknown:
-        raise _Refused(
-            _("“%(v)s” is not one of the choices of this question.") % {"v": " ".join(unknown)},
-            "choice",
-        )
-    question = item.question
-    assert question is not None
-    chosen = set(names)
-    ordered = [c for c in question.choices if c in chosen]
-    return ordered, " ".join(ordered)
-
-
-def _as_geopoint(raw: Any, item: _Item) -> tuple[Any, str]:
-    text = " ".join(_text(p) or "" for p in raw) if isinstance(raw, list | tuple) else _text(raw)
-    parts = (text or "").split()
-    refused = _Refused(
-        _(
-            "“%(v)s” is not a location: write the latitude and the longitude, then optionally "
-            "the altitude and the accuracy, separated by spaces."
-        )
-        % {"v": text or raw}
-    )
-    if not 2 <= len(parts) <= 4 or not all(DECIMAL.fullmatch(p) for p in parts):
-        raise refused
-    try:
-        numbers = [Decimal(p) for p in parts] + [Decimal(0)] * (4 - len(parts))
-    except InvalidOperation as exc:
-        raise refused from exc
-    latitude, longitude, _altitude, accuracy = numbers
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or accuracy < 0:
-        raise _Refused(
-            _(
-                "“%(v)s” is not a location: the latitude must be between -90 and 90, the "
-                "longitude between -180 and 180."
-            )
-            % {"v": text}
-        )
-    normal = " ".join(_plain(n) for n in numbers)
-    return normal, normal
-
-
-_TYPERS = {
-    "text": _as_text,
-    "integer": _as_integer,
-    "decimal": _as_decimal,
-    "date": _as_date,
-    "select_one": _as_select_one,
-    "select_multiple": _as_select_multiple,
-    "geopoint": _as_geopoint,
-}

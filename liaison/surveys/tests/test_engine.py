@@ -517,6 +517,13 @@ CALCULATIONS = [
     ("sum(/data/kid/kid_age)", "21"),
     ("count(/data/kid[kid_age > 5])", "2"),
     ("/data/kid[2]/kid_age", "10"),
+    ("true() and not(false())", "true"),
+    ("boolean(${word})", "true"),
+    ("substring-before(${d}, '-')", "2024"),
+    ("substring-after(${d}, '2024-')", "03-05"),
+    ("string-length(normalize-space('  a   b '))", "3"),
+    ("/data/kid[last()]/kid_name", "Moussa"),
+    ("concat(string(${n}), ':', number(' 4 ') * 2)", "-7:8"),
 ]
 
 
@@ -531,6 +538,62 @@ def test_each_function_and_operator_computes_as_odk_does(index, expected):
     outcome = functions_outcome()
     assert outcome.issues == []
     assert outcome.values.get(f"c{index}", "") == expected, CALCULATIONS[index][0]
+
+
+# ODK's round(number, decimals?), worked out by hand: the number as written is rounded to that
+# many decimals (tens, hundreds... when negative), a half towards positive infinity as in XPath
+# 1.0 and JavaRosa; with x = 2.5 and n = -7 as above.
+ROUNDINGS = [
+    ("round(${x})", "3"),
+    ("round(-2.5)", "-2"),  # a half goes up, towards positive infinity, not away from zero
+    ("round(-2.6)", "-3"),
+    ("round(0.49999999999999994)", "0"),  # just below a half (floor(x + 0.5) would say 1)
+    ("round(14.29123456789, 2)", "14.29"),  # not 14.290000000000001
+    ("round(1.005, 2)", "1.01"),  # 1.005 as written, not the float just below it
+    ("round(-1.005, 2)", "-1"),  # -1.00: the half goes up
+    ("round(10 div 3, 2)", "3.33"),
+    ("round(2 div 3, 3)", "0.667"),
+    ("round(${x}, 1)", "2.5"),
+    ("round(${x} * ${n}, 0)", "-17"),  # -17.5
+    ("round(1234.5678, -2)", "1200"),
+    ("round(1250, -2)", "1300"),
+    ("round(-1250, -2)", "-1200"),
+    ("round(-33.33, -1)", "-30"),
+    ("round(3.14159, 1.9)", "3.1"),  # decimals are truncated to a whole number
+    ("round(3.14159, ${empty_text})", "3"),  # no number of decimals: none, as JavaRosa
+    ("round(2.5, 31)", "NaN"),  # more than 30 decimals either way
+    ("round(2.5, -31)", "NaN"),
+    ("round('many', 2)", "NaN"),
+    ("round(${missing_number}, 2)", "NaN"),
+    ("round(1 div 0, 2)", "Infinity"),
+    ("round(${d}, 0)", "19787"),  # a date is its days since 1970-01-01
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), ROUNDINGS)
+def test_round_takes_a_number_of_decimals_and_rounds_a_half_up_as_javarosa(expression, expected):
+    # built from a workbook, so the upload's checker accepted round() with two arguments
+    form = build([*FUNCTIONS_FORM, calc("rounded", expression)], SKILLS)
+    outcome = form.check(FUNCTION_ANSWERS, today=TODAY)
+    assert outcome.issues == []
+    assert outcome.values.get("rounded", "") == expected
+
+
+def test_round_in_a_constraint_limits_the_decimals_of_an_answer():
+    form = build([q("decimal", "bmi", constraint="round(., 1) = .", constraint_message="1 dp")])
+    assert form.check({"bmi": "22.5"}).issues == []
+    assert form.check({"bmi": "22.55"}).issues == [Issue("bmi", (), "constraint", "1 dp")]
+    assert form.check({"bmi": "-22.55"}).issues == [Issue("bmi", (), "constraint", "1 dp")]
+
+
+def test_round_with_three_arguments_is_refused_at_upload_naming_row_and_column():
+    rows = [q("decimal", "x"), calc("y", "round(${x}, 2, 1)")]
+    with pytest.raises(xlsform.XLSFormError) as refused:
+        build(rows)
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [("survey", 3, "D")]
+    assert refused.value.problems[0].message == (
+        "This expression cannot be read: Too many arguments: expected at most 2 arguments"
+    )
 
 
 def test_position_gives_each_repeat_entry_its_number():
@@ -997,7 +1060,13 @@ def test_defaults_come_from_the_default_column_and_expressions_are_worked_out():
         ("${a}-1", None),
         ("$a + 1", "XPath variables are not supported"),
         ("@lang = 'fr'", "is not supported"),
-        ("id('x')", "is not supported"),
+        ("id('x')", "is not supported"),  # XPath 1.0 functions ODK Collect does not have
+        ("lang('fr')", "is not supported"),
+        ("namespace-uri()", "is not supported"),
+        ("round(${a}, 2)", None),
+        ("round(${a})", None),
+        ("round()", "cannot be read"),
+        ("round(${a}, 2, 1)", "cannot be read"),
         ("jr:choice-name(${a}, '${a}')", "jr:choice-name() is not supported"),
         ("open_the_door()", "open_the_door() is not supported"),
         ("${a} = = 1", "cannot be read"),
