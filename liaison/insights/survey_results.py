@@ -228,6 +228,19 @@ def _fmt(value: float) -> str:
     return number_format(round(value, 4))
 
 
+def _binned(values: QuerySet[Answer], edges: list[float]) -> list[int]:
+    """Respondents with a value in each bin [edges[i], edges[i + 1])."""
+    whens = [When(number__lt=Decimal(str(edge)), then=Value(i)) for i, edge in enumerate(edges[1:])]
+    found = dict(
+        values.annotate(b=Case(*whens, default=Value(len(edges) - 1), output_field=IntegerField()))
+        .values("b")
+        .annotate(n=Count("submission", distinct=True))
+        .values_list("b", "n")
+        .order_by()
+    )
+    return [found.get(i, 0) for i in range(len(edges) - 1)]
+
+
 def _numbers(
     q: Question,
     title: str,
@@ -247,30 +260,40 @@ def _numbers(
         step = _step(low, high, integer)
         start = math.floor(low / step) * step
         edges = [start + i * step for i in range(BINS + 2) if start + (i - 1) * step <= high]
-        whens = [
-            When(number__lt=Decimal(str(edge)), then=Value(i)) for i, edge in enumerate(edges[1:])
-        ]
-        binned = (
-            values.annotate(
-                b=Case(*whens, default=Value(len(edges) - 1), output_field=IntegerField())
-            )
-            .values("b")
-            .annotate(n=Count("submission", distinct=True))
-            .values_list("b", "n")
-            .order_by()
-        )
-        found = dict(binned)
-        for i, edge in enumerate(edges[:-1]):
-            upper = edges[i + 1]
+        found = _binned(values, edges)
+        # An end bin with a few people would tell that someone's answer lies that far out:
+        # such bins join their neighbour, open-ended ("40 or more"), until they are not few.
+        top = bottom = False
+        while len(found) > 1 and 0 < found[-1] < limit:
+            outer = found.pop()
+            found[-1] += outer
+            del edges[-2]
+            top = True
+        while len(found) > 1 and 0 < found[0] < limit:
+            outer = found.pop(0)
+            found[0] += outer
+            del edges[1]
+            bottom = True
+        if (top or bottom) and q.in_repeat:
+            found = _binned(values, edges)  # one person may have entries in both: count again
+        last = len(found) - 1
+        for i, n in enumerate(found):
+            edge, upper = edges[i], edges[i + 1]
             key = f"{edge:g}"
-            if integer:
+            if last == 0 and (top or bottom):
+                labels[key] = _("any value")
+            elif i == 0 and bottom:
+                labels[key] = _("under %(value)s") % {"value": _fmt(upper)}
+            elif i == last and top:
+                labels[key] = _("%(value)s or more") % {"value": _fmt(edge)}
+            elif integer:
                 labels[key] = _fmt(edge) if upper - 1 == edge else f"{_fmt(edge)}–{_fmt(upper - 1)}"
             else:
                 labels[key] = _("%(low)s to under %(high)s") % {
                     "low": _fmt(edge),
                     "high": _fmt(upper),
                 }
-            counts[key] = found.get(i, 0)
+            counts[key] = n
     single = not q.in_repeat
     if single:
         counts[NO_ANSWER] = respondents - heard

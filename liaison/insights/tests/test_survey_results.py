@@ -233,3 +233,24 @@ def test_the_page_and_its_downloads_show_the_same_suppressed_results(client, map
         "/insights/surveys/", {"questionnaire": questionnaire.pk, "wave": 999}
     ).content.decode()
     assert "Select a valid choice" in picked_wrong
+
+
+def test_a_far_out_answer_is_folded_into_an_open_ended_range(db, settings):
+    settings.LIAISON_DEFAULT_SUPPRESSION_THRESHOLD = 5
+    version = _handmade({"children": [{"type": "integer", "name": "age", "label": "Age"}]})
+    wave = _wave(version)
+    # 5 in their twenties, 6 in their thirties, and one aged 79.
+    ages = [21, 22, 23, 24, 25, 31, 32, 33, 34, 35, 36, 79]
+    for i, age in enumerate(ages):
+        _answer(_submission(wave, i), "age", number=Decimal(age))
+    found = results(user_with_role(Role.ANALYST), version.questionnaire)
+    table_, bins = by_key(found, "age")
+    # Steps of 10 from 20: 20-29 (5), 30-39 (6), then 40-79 with only the one: the empty
+    # decades and the one join the thirties as "30 or more" (7), so no bin says "70-79".
+    assert [(r.label, r.count) for r in table_.rows] == [
+        ("20–29", 5),
+        ("30 or more", 7),
+        ("No answer", 0),
+    ]
+    assert "79" not in " ".join(r.label for r in table_.rows)
+    assert bins == {"20": 5, "30": 7, NO_ANSWER: 0}
