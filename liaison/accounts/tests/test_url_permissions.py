@@ -111,6 +111,8 @@ EXPECTED: dict[str, Rule] = {
     "surveys:wave-new": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:wave-edit": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:wave-detail": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:wave-import": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:wave-export": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:registry-map": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     # a wave's link is public; the walk's token "x" is no wave's
     "respond:form": everyone(NOT_FOUND),
@@ -266,7 +268,7 @@ def _kwargs(name: str, route: str, pattern: URLPattern, world, scope: str) -> di
             kwargs[key] = world["occupation"]
         elif key == "pk" and name == "api:skill-detail":
             kwargs[key] = world["skill"]
-        elif key == "pk":
+        elif key in ("pk", "wave_pk"):
             kwargs[key] = 1
         elif key in ("code",):
             kwargs[key] = "22"
