@@ -21,6 +21,15 @@ Baseline in the same run: one plain ``SELECT country_of_residence, COUNT(*) ... 
 (the first panel alone, unlabelled, unsuppressed). Target: the full dashboard in under 1 s cold.
 The figures shown are checked against plain SQL counts.
 
+Measured on the 2-core development machine (PostgreSQL 15, 128 MB shared buffers), 1M members
+with 4M skills, 2.4M languages, 0.5M interests, 0.33M availability rows:
+    baseline COUNT GROUP BY country       cold 118 ms, warm 75 ms
+    first request of a new process        1,306 ms (about 400 ms of it any first page's loading)
+    cold: new connection, empty cache       865 ms   (target 1,000 ms)
+    cached                                   22-28 ms
+    filtered (sex, country, ISCO, age+ISCED) 0.83-1.85 s, never cached
+    an officer scoped to one country        771 ms
+
 Usage: python benchmarks/insights_dashboard.py [--members 1000000] [--database-url URL]
 """
 
