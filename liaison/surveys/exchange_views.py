@@ -68,6 +68,15 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"created": report.created, "file": report.file_name, "skipped": report.skipped},
             )
+            if report.registered:
+                messages.info(
+                    request,
+                    _(
+                        "%(n)s respondents who agreed to be registered were added to the "
+                        "registry or updated there; possible duplicates wait in its review queue."
+                    )
+                    % {"n": report.registered},
+                )
             for notice in report.notices:
                 messages.warning(request, notice)
             return redirect("surveys:wave-detail", pk=wave.pk)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +37,9 @@ from django.utils.translation import gettext as _
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record as audit
 from liaison.core import bulk
-from liaison.surveys import collect, engine, exchange
+from liaison.surveys import collect, engine, exchange, registry_link
 from liaison.surveys.exchange import Problem
-from liaison.surveys.models import Answer, Submission, Wave
+from liaison.surveys.models import Answer, QuestionnaireVersion, Submission, Wave
 
 KOBO_DEPLOYMENT = re.compile(r"^v[A-Za-z0-9]{16,}$")  # KoboToolbox's own version ids
 MAX_INSTANCE_ID = Submission._meta.get_field("instance_id").max_length or 64
@@ -54,6 +55,7 @@ class Report:
     source: str = ""
     created: int = 0
     skipped: int = 0  # already in the wave with the same answers
+    registered: int = 0  # respondents who consented, registered or updated in the registry
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
     notices: list[str] = field(default_factory=list)
@@ -68,6 +70,7 @@ class Report:
 class _Ready:
     record: exchange.Record
     rows: list[collect.AnswerRow]
+    consented: dict[str, Any] | None = None  # the typed answers, when they fill the registry
 
 
 def import_file(actor: Any, wave: Wave, handle: IO[bytes], file_name: str) -> Report:
@@ -89,7 +92,7 @@ def import_file(actor: Any, wave: Wave, handle: IO[bytes], file_name: str) -> Re
         report.add(problem)
     if versions or any(p.row <= 1 for p in parsed.problems):
         return report  # not this form version's export: its rows' answers say nothing more
-    ready = _check(parsed, engine.Form(version.definition), report)
+    ready = _check(parsed, version, report)
     if report.problems:
         return report
     try:
@@ -133,8 +136,9 @@ def _version_problems(parsed: exchange.Parsed, wave: Wave) -> list[Problem]:
     ]
 
 
-def _check(parsed: exchange.Parsed, form: engine.Form, report: Report) -> list[_Ready]:
+def _check(parsed: exchange.Parsed, version: QuestionnaireVersion, report: Report) -> list[_Ready]:
     """Each record through the rules engine, and instance ids once each."""
+    form = engine.Form(version.definition)
     ready: list[_Ready] = []
     rows_of: dict[str, int] = {}
     for record in parsed.records:
@@ -156,7 +160,14 @@ def _check(parsed: exchange.Parsed, form: engine.Form, report: Report) -> list[_
                 replace(parsed.place(record, issue.name, issue.instance), message=issue.message)
             )
         if not outcome.issues:
-            ready.append(_Ready(record, collect.answer_rows(form, outcome.values)))
+            consenting = registry_link.consented(version, outcome.values)
+            ready.append(
+                _Ready(
+                    record,
+                    collect.answer_rows(form, outcome.values),
+                    outcome.values if consenting else None,
+                )
+            )
     return ready
 
 
@@ -235,6 +246,18 @@ def _store(
             ],
         )
     report.created = len(new)
+    # Respondents who agreed to be registered: into the registry, through its duplicate check.
+    linked = [(pk, item.consented) for pk, item in zip(pks, new, strict=True) if item.consented]
+    if linked:
+        by_pk = Submission.objects.select_related("version").in_bulk([pk for pk, _v in linked])
+        for pk, values in linked:
+            try:
+                if registry_link.link(by_pk[pk], values) is not None:
+                    report.registered += 1
+            except ValidationError as exc:
+                record = next(i.record for p, i in zip(pks, new, strict=True) if p == pk)
+                for message in exc.messages:
+                    report.add(Problem(record.sheet, record.row, "", message))
     audit(
         AuditEvent.Action.IMPORT,
         wave,

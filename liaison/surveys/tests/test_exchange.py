@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 
 from liaison.accounts.roles import Role
 from liaison.audit.models import AuditEvent
+from liaison.registry.models import Member
 from liaison.surveys import exchange, ready, services, submissions
 from liaison.surveys.models import Answer, Submission, Wave
 from tests.factories import user_with_role
@@ -559,6 +560,35 @@ def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wa
     assert ("nationalities", "", "FR", None, None) in rows
     assert ("birth_year", "", "", Decimal(1985), None) in rows
     assert ("language_level", "2", "fluent", None, None) in rows
+    # She agreed to be registered: the registry has her, with the mapped answers.
+    member = stored.member
+    assert member is not None and report.registered == 1
+    assert (
+        member.given_name,
+        member.family_name,
+        member.email,
+        member.country_of_residence,
+        member.city,
+        member.education_level,
+    ) == ("Amina", "Benali", "amina@example.org", "FR", "Lyon", "7")
+    assert sorted(c.code for c in member.nationalities) == ["DZ", "FR"]
+    assert sorted(member.interests.values_list("interest", flat=True)) == [
+        "mentoring",
+        "skills_transfer",
+    ]
+    # Someone who declines stays in the statistics only, even with a name given for contact.
+    declined = {
+        **row,
+        "consent/consent_register": "no",
+        "about_you/given_name": "Karim",
+        "about_you/email": "karim@example.org",
+        "meta/instanceID": f"uuid:{UUID2}",
+        "_uuid": UUID2,
+    }
+    second = run(mapping_wave, xlsx([("Diaspora mapping survey", headers, [declined])]), "b.xlsx")
+    assert second.problems == [] and second.created == 1 and second.registered == 0
+    assert Member.objects.count() == 1
+    assert Submission.objects.get(instance_id=f"uuid:{UUID2}").member is None
 
 
 # --- what is refused, with nothing stored ---------------------------------------------------
