@@ -1,5 +1,6 @@
-"""Shared fixtures for the browser tests: one headless Chromium for the session, a fresh
-context (cookies, storage) per test, and helpers to sign in through the real forms."""
+"""Helpers for the browser tests: sign in through the real forms, axe. The Chromium, its
+contexts and pages are fixtures of ``tests.browser.fixtures``, loaded for the whole suite (so
+that browser tests anywhere share one Chromium)."""
 
 from __future__ import annotations
 
@@ -10,48 +11,10 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_PERIOD = 30
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
-    try:
-        yield browser
-    finally:
-        browser.close()
-        playwright.stop()
-
-
-@pytest.fixture
-def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,6 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
-# The browser tests' Chromium, its pages and contexts (test_browser.py).
-from tests.browser.conftest import browser, context, page  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:

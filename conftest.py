@@ -1,0 +1,3 @@
+"""Fixtures every test directory can use."""
+
+pytest_plugins = ["tests.browser.fixtures"]
