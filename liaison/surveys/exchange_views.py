@@ -3,18 +3,21 @@ downloading them in the same layouts."""
 
 from __future__ import annotations
 
-from typing import IO, cast
+import uuid as uuid_module
+from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 
 from liaison.accounts.decorators import require
+from liaison.accounts.permissions import check as can
+from liaison.core.models import TaskProgress
 from liaison.core.validators import within_upload_limit
-from liaison.surveys import exchange, submissions
+from liaison.surveys import exchange, submissions, tasks
 from liaison.surveys.models import Submission, Wave
 
 LABELS = {
@@ -50,49 +53,87 @@ def _wave(pk: int) -> Wave:
 
 @require("surveys.manage")
 def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload an export; stored as a whole, or not at all with the list of its problems."""
+    """Upload an export: it is kept and imported in the background, and the officer is sent to
+    the page that follows the import and then shows its report."""
     wave = _wave(pk)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        report = submissions.import_file(
-            request.user, wave, cast(IO[bytes], upload), upload.name or "export"
-        )
-        if not report.problems:
-            messages.success(
-                request,
-                _(
-                    "%(created)s submissions imported from %(file)s; %(skipped)s were already "
-                    "in this wave with the same answers."
-                )
-                % {"created": report.created, "file": report.file_name, "skipped": report.skipped},
-            )
-            if report.registered:
-                messages.info(
-                    request,
-                    _(
-                        "%(n)s respondents who agreed to be registered were added to the "
-                        "registry or updated there; possible duplicates wait in its review queue."
-                    )
-                    % {"n": report.registered},
-                )
-            for notice in report.notices:
-                messages.warning(request, notice)
-            return redirect("surveys:wave-detail", pk=wave.pk)
+        run = tasks.start_import(request.user, wave, form.cleaned_data["file"])
+        return redirect("surveys:wave-import-result", pk=wave.pk, uuid=run.pk)
+    return _import_page(request, wave, form)
+
+
+@require("surveys.manage")
+@never_cache
+def wave_import_result(request: HttpRequest, pk: int, uuid: uuid_module.UUID) -> HttpResponse:
+    """An import's progress, then its report: what was stored, or every problem of the file
+    (and then nothing was stored). Only the officer who started it, or an administrator, sees
+    it."""
+    wave = _wave(pk)
+    run = TaskProgress.objects.filter(pk=uuid).first()
+    if (
+        run is None
+        or run.result.get("kind") != tasks.KIND
+        or run.result.get("wave") != wave.pk
+        or (run.owner_id != request.user.pk and not can(request.user, "tasks.view_any"))
+    ):
+        raise Http404
+    return _import_page(request, wave, ImportForm(), run)
+
+
+def _import_page(
+    request: HttpRequest, wave: Wave, form: ImportForm, run: TaskProgress | None = None
+) -> HttpResponse:
+    report: dict[str, Any] | None = run.result.get("report") if run and run.finished else None
     layout = exchange.Layout(wave.version.definition)
+    recent = TaskProgress.objects.filter(
+        owner_id=request.user.pk, result__kind=tasks.KIND, result__wave=wave.pk
+    )
     return render(
         request,
         "surveys/exchange_import.html",
         {
             "wave": wave,
             "form": form,
+            "run": run,
             "report": report,
-            "problems": [p.as_dict() for p in report.problems] if report else [],
+            "problems": report["problems"] if report else [],
+            "outcome": _outcome(report) if report and not report["problems"] else [],
+            "recent": recent[:10],
             "repeats": list(layout.repeats),
             "formats": LABELS,
         },
     )
+
+
+def _outcome(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a successful import did, as (Bootstrap alert level, sentence)."""
+    lines = [
+        (
+            "success",
+            _(
+                "%(created)s submissions imported from %(file)s; %(skipped)s were already "
+                "in this wave with the same answers."
+            )
+            % {
+                "created": report["created"],
+                "file": report["file_name"],
+                "skipped": report["skipped"],
+            },
+        )
+    ]
+    if report["registered"]:
+        lines.append(
+            (
+                "info",
+                _(
+                    "%(n)s respondents who agreed to be registered were added to the "
+                    "registry or updated there; possible duplicates wait in its review queue."
+                )
+                % {"n": report["registered"]},
+            )
+        )
+    return lines
 
 
 @require("surveys.manage")

@@ -18,6 +18,10 @@ An export writes a wave's complete submissions in the same layouts, so that impo
 fresh wave of the same version gives the same answers. Answers can be personal data: an export
 is allowed to ``surveys.manage`` only (the views check it) and recorded in the audit log with
 its stated purpose.
+
+An import of a large file takes minutes: the upload page stores the file and runs
+``import_file`` as a background task (``liaison.surveys.tasks``), which follows it through the
+``progress`` callback and keeps the report as JSON (``Report.as_dict``) for the page to show.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -45,6 +50,24 @@ KOBO_DEPLOYMENT = re.compile(r"^v[A-Za-z0-9]{16,}$")  # KoboToolbox's own versio
 MAX_INSTANCE_ID = Submission._meta.get_field("instance_id").max_length or 64
 FORMATS = ("xlsx", "csv", "zip")
 ANSWER_SLICE = 5000  # submissions whose answers are written at once
+
+Progress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as an import goes: stage ``"check"`` after each submission
+through the rules engine (of all in the file), ``"store"`` after each slice of submissions
+written (of those new to the wave)."""
+
+
+class ReportData(TypedDict):
+    """A report as JSON, as a background import keeps it."""
+
+    file_name: str
+    source: str
+    created: int
+    skipped: int
+    registered: int
+    problems: list[dict[str, Any]]  # Problem.as_dict(): sheet, row, column, question, reason
+    total_problems: int
+    notices: list[str]
 
 
 @dataclass
@@ -65,6 +88,18 @@ class Report:
         if len(self.problems) < exchange.MAX_PROBLEMS:
             self.problems.append(problem)
 
+    def as_dict(self) -> ReportData:
+        return {
+            "file_name": self.file_name,
+            "source": self.source,
+            "created": self.created,
+            "skipped": self.skipped,
+            "registered": self.registered,
+            "problems": [p.as_dict() for p in self.problems],
+            "total_problems": self.total_problems,
+            "notices": [str(n) for n in self.notices],
+        }
+
 
 @dataclass
 class _Ready:
@@ -73,10 +108,16 @@ class _Ready:
     consented: dict[str, Any] | None = None  # the typed answers, when they fill the registry
 
 
-def import_file(actor: Any, wave: Wave, handle: IO[bytes], file_name: str) -> Report:
+def import_file(
+    actor: Any,
+    wave: Wave,
+    handle: IO[bytes],
+    file_name: str,
+    progress: Progress | None = None,
+) -> Report:
     """Import the submissions of a KoboToolbox or ODK Central export into ``wave``; the report
     says how many were stored and skipped, or lists every problem (and then nothing is
-    stored)."""
+    stored). ``progress``, when given, is told how far the check and the storing have gone."""
     report = Report(file_name)
     version = wave.version
     layout = exchange.Layout(version.definition)
@@ -92,12 +133,12 @@ def import_file(actor: Any, wave: Wave, handle: IO[bytes], file_name: str) -> Re
         report.add(problem)
     if versions or any(p.row <= 1 for p in parsed.problems):
         return report  # not this form version's export: its rows' answers say nothing more
-    ready = _check(parsed, version, report)
+    ready = _check(parsed, version, report, progress)
     if report.problems:
         return report
     try:
         with transaction.atomic():
-            _store(actor, wave, parsed, ready, report)
+            _store(actor, wave, parsed, ready, report, progress)
             if report.problems:
                 transaction.set_rollback(True)
     except IntegrityError:  # another import into this wave stored some of them meanwhile
@@ -136,12 +177,18 @@ def _version_problems(parsed: exchange.Parsed, wave: Wave) -> list[Problem]:
     ]
 
 
-def _check(parsed: exchange.Parsed, version: QuestionnaireVersion, report: Report) -> list[_Ready]:
+def _check(
+    parsed: exchange.Parsed,
+    version: QuestionnaireVersion,
+    report: Report,
+    progress: Progress | None = None,
+) -> list[_Ready]:
     """Each record through the rules engine, and instance ids once each."""
     form = engine.Form(version.definition)
     ready: list[_Ready] = []
     rows_of: dict[str, int] = {}
-    for record in parsed.records:
+    total = len(parsed.records)
+    for done, record in enumerate(parsed.records, start=1):
         where = Problem(record.sheet, record.row, parsed.instance_column, "")
         if record.instance_id and record.instance_id in rows_of:
             message = _("The instance id “%(id)s” is also on row %(r)s.") % {
@@ -168,11 +215,18 @@ def _check(parsed: exchange.Parsed, version: QuestionnaireVersion, report: Repor
                     outcome.values if consenting else None,
                 )
             )
+        if progress is not None:
+            progress("check", done, total)
     return ready
 
 
 def _store(
-    actor: Any, wave: Wave, parsed: exchange.Parsed, ready: list[_Ready], report: Report
+    actor: Any,
+    wave: Wave,
+    parsed: exchange.Parsed,
+    ready: list[_Ready],
+    report: Report,
+    progress: Progress | None = None,
 ) -> None:
     # One import into a wave at a time; web submissions (which only share the row's key lock)
     # go on meanwhile.
@@ -245,6 +299,8 @@ def _store(
                 for question, instance, text, number, date in item.rows
             ],
         )
+        if progress is not None:
+            progress("store", min(start + ANSWER_SLICE, len(new)), len(new))
     report.created = len(new)
     # Respondents who agreed to be registered: into the registry, through its duplicate check.
     linked = [(pk, item.consented) for pk, item in zip(pks, new, strict=True) if item.consented]

@@ -112,6 +112,7 @@ EXPECTED: dict[str, Rule] = {
     "surveys:wave-edit": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:wave-detail": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:wave-import": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
+    "surveys:wave-import-result": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:wave-export": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     "surveys:registry-map": only({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND),
     # a wave's link is public; the walk's token "x" is no wave's

@@ -10,6 +10,7 @@ Liaison's own writer, so that reading is tested against the real conventions.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -17,12 +18,16 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook, load_workbook
 
 from liaison.accounts.roles import Role
 from liaison.audit.models import AuditEvent
+from liaison.core.models import TaskProgress
 from liaison.registry.models import Member
 from liaison.surveys import exchange, ready, services, submissions
 from liaison.surveys.models import Answer, Submission, Wave
@@ -490,7 +495,9 @@ def mapping_wave(db):
     return new_wave(saved, "Mapping 2026")
 
 
-def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wave):
+def mapping_export():
+    """A KoboToolbox export of the ready diaspora mapping form: one respondent who agreed to be
+    registered, with two languages; its headers and main row, and the file."""
     headers = [
         "start",
         "end",
@@ -546,6 +553,11 @@ def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wa
     content = xlsx(
         [("Diaspora mapping survey", headers, [row]), ("languages", languages_headers, languages)]
     )
+    return headers, row, content
+
+
+def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wave):
+    headers, row, content = mapping_export()
 
     report = run(mapping_wave, content, "diaspora_mapping.xlsx")
 
@@ -835,40 +847,251 @@ def test_an_unknown_export_format_is_not_found(client, officer, wave):
 # --- the pages -------------------------------------------------------------------------------
 
 
-def test_an_officer_imports_a_file_on_the_page_and_is_sent_back_to_the_wave(client, officer, wave):
+# An import runs as a background task: the page keeps the file and queues it, the worker runs
+# it (here in the test's process, as the registry's import tests do), and the page then shows
+# the report kept in the task's progress row.
+BACKGROUND = pytest.mark.django_db(transaction=True, databases="__all__")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def kept_files(media):
+    return [p for p in media.rglob("*") if p.is_file()]
+
+
+def post_import(client, wave, content, name):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(f"/surveys/waves/{wave.pk}/import/", {"file": upload})
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+
+@BACKGROUND
+def test_an_officer_imports_a_file_on_the_page_in_the_background_and_reads_the_outcome(
+    client, officer, wave, media
+):
     client.force_login(officer)
-    upload = io.BytesIO(odk_zip())
-    upload.name = "household_test.zip"
 
-    response = client.post(f"/surveys/waves/{wave.pk}/import/", {"file": upload})
+    response = post_import(client, wave, odk_zip(), "household_test.zip")
 
-    assert response.status_code == 302 and response["Location"] == f"/surveys/waves/{wave.pk}/"
+    run = TaskProgress.objects.get()
+    page = f"/surveys/waves/{wave.pk}/import/{run.pk}/"
+    assert response.status_code == 302 and response["Location"] == page
+    assert (run.owner, run.status) == (officer, TaskProgress.Status.QUEUED)
+    assert DBTaskResult.objects.count() == 1
+    assert Submission.objects.count() == 0  # queued: nothing read yet
+    assert len(kept_files(media)) == 1
+    waiting = client.get(page).content.decode()
+    assert 'hx-trigger="every 1s"' in waiting and 'role="progressbar"' in waiting
+
+    run_worker()
+
+    run.refresh_from_db()
+    assert run.status == TaskProgress.Status.SUCCEEDED, run.message
+    assert run.result["report"]["created"] == 2 and run.result["report"]["problems"] == []
+    assert run.done == run.total == 4  # two submissions checked, then two stored
     assert Submission.objects.filter(wave=wave, source="odk").count() == 2
+    assert AuditEvent.objects.get(action=AuditEvent.Action.IMPORT).actor_id == officer.pk
+    assert kept_files(media) == []  # the file goes once the import is over
+    done = client.get(page).content.decode()
+    assert "every 1s" not in done  # the page stops following a finished import
+    assert "2 submissions imported from household_test.zip; 0 were already" in done
+    assert f'href="/surveys/waves/{wave.pk}/"' in done
+    # The upload page lists the officer's imports into the wave.
+    assert page in client.get(f"/surveys/waves/{wave.pk}/import/").content.decode()
 
 
-def test_the_import_page_lists_every_problem_by_sheet_row_and_question(client, officer, wave):
+@BACKGROUND
+def test_the_report_lists_every_problem_by_sheet_row_and_question(client, officer, wave, media):
     client.force_login(officer)
-    upload = io.BytesIO(kobo_xlsx(main=(AWA, dict(JOSE, **{"person/age": "12"}))))
-    upload.name = "export.xlsx"
+    post_import(client, wave, kobo_xlsx(main=(AWA, dict(JOSE, **{"person/age": "12"}))), "x.xlsx")
 
-    response = client.post(f"/surveys/waves/{wave.pk}/import/", {"file": upload})
+    run_worker()
 
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "nothing was stored" in page
+    run = TaskProgress.objects.get()
+    assert run.status == TaskProgress.Status.FAILED
+    assert run.message == "x.xlsx has 1 problem; nothing was stored."
+    assert run.result["report"]["problems"] == [
+        {
+            "sheet": "Household test",
+            "row": 3,
+            "column": "person/age",
+            "question": "age",
+            "reason": "18 or more.",
+        }
+    ]
+    page = client.get(f"/surveys/waves/{wave.pk}/import/{run.pk}/").content.decode()
+    assert "x.xlsx has 1 problem; nothing was stored." in page
     assert "<code>person/age</code>" in page and "18 or more." in page
+    assert_nothing_stored()
+    assert kept_files(media) == []
+
+
+@BACKGROUND
+def test_a_file_that_is_no_export_is_reported_by_the_task(client, officer, wave, media):
+    client.force_login(officer)
+    post_import(client, wave, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
+
+    run_worker()
+
+    run = TaskProgress.objects.get()
+    page = client.get(f"/surveys/waves/{wave.pk}/import/{run.pk}/").content.decode()
+    assert run.status == TaskProgress.Status.FAILED and "old Excel" in page
     assert_nothing_stored()
 
 
-@override_settings(LIAISON_MAX_UPLOAD_BYTES=1000)
-def test_a_file_above_the_upload_limit_is_refused_before_reading(client, officer, wave):
-    client.force_login(officer)
-    upload = io.BytesIO(kobo_xlsx())
-    upload.name = "export.xlsx"
+@contextlib.contextmanager
+def failing_answer_writes():
+    """A real failure of the database while the answers are written, after the submissions
+    were (a full disk, a lost connection): a trigger makes every insert of an answer fail."""
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION liaison_test_fail() RETURNS trigger AS "
+                "$$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER liaison_test_fail BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION liaison_test_fail()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER liaison_test_fail BEFORE INSERT ON {table} "  # noqa: S608 (model's table)
+                "BEGIN INSERT INTO liaison_no_such_table VALUES (1); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER liaison_test_fail ON {table}")
+                cursor.execute("DROP FUNCTION liaison_test_fail()")
+            else:
+                cursor.execute("DROP TRIGGER liaison_test_fail")
 
-    response = client.post(f"/surveys/waves/{wave.pk}/import/", {"file": upload})
+
+@BACKGROUND
+def test_an_import_that_fails_while_storing_leaves_nothing_and_says_so(
+    client, officer, wave, media
+):
+    client.force_login(officer)
+    post_import(client, wave, kobo_xlsx(), "export.xlsx")
+
+    with failing_answer_writes():
+        run_worker()
+
+    run = TaskProgress.objects.get()
+    assert run.status == TaskProgress.Status.FAILED
+    assert DBTaskResult.objects.get().status == "FAILED"
+    assert_nothing_stored()  # the submissions written before the failure are gone too
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
+    assert kept_files(media) == []
+    page = client.get(f"/surveys/waves/{wave.pk}/import/{run.pk}/").content.decode()
+    assert "stopped because of an unexpected error; nothing was stored" in page
+    assert "every 1s" not in page
+
+
+@BACKGROUND
+def test_an_import_whose_file_was_lost_before_it_ran_says_so(client, officer, wave, media):
+    client.force_login(officer)
+    post_import(client, wave, kobo_xlsx(), "export.xlsx")
+    for path in kept_files(media):
+        path.unlink()
+
+    run_worker()
+
+    run = TaskProgress.objects.get()
+    assert run.status == TaskProgress.Status.FAILED
+    assert "nothing was stored" in run.message
+    assert_nothing_stored()
+
+
+@BACKGROUND
+def test_only_the_officer_who_imported_and_administrators_see_the_report(
+    client, officer, wave, version, media
+):
+    client.force_login(officer)
+    post_import(client, wave, kobo_xlsx(), "export.xlsx")
+    run_worker()
+    run = TaskProgress.objects.get()
+    page = f"/surveys/waves/{wave.pk}/import/{run.pk}/"
+    other_wave = new_wave(version, "another round")
+
+    assert client.get(page).status_code == 200
+    assert client.get(f"/surveys/waves/{other_wave.pk}/import/{run.pk}/").status_code == 404
+    client.force_login(user_with_role(Role.PROGRAMME_OFFICER))  # a colleague
+    assert client.get(page).status_code == 404
+    assert page not in client.get(f"/surveys/waves/{wave.pk}/import/").content.decode()
+    client.force_login(user_with_role(Role.ANALYST))
+    assert client.get(page).status_code == 403
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    assert client.get(page).status_code == 200
+
+
+@BACKGROUND
+def test_the_report_says_how_many_respondents_went_into_the_registry(
+    client, officer, mapping_wave, media
+):
+    client.force_login(officer)
+    _headers, _row, content = mapping_export()
+    post_import(client, mapping_wave, content, "diaspora_mapping.xlsx")
+
+    run_worker()
+
+    run = TaskProgress.objects.get()
+    page = client.get(f"/surveys/waves/{mapping_wave.pk}/import/{run.pk}/").content.decode()
+    assert run.result["report"]["registered"] == 1
+    assert "1 respondents who agreed to be registered were added to the registry" in page
+    assert Member.objects.get().given_name == "Amina"
+
+
+def test_a_progress_row_of_another_task_is_no_import_report(client, officer, wave):
+    client.force_login(officer)
+    other = TaskProgress.objects.create(
+        label="ESCO import", owner=officer, result={"wave": wave.pk}
+    )
+
+    assert client.get(f"/surveys/waves/{wave.pk}/import/{other.pk}/").status_code == 404
+
+
+def test_an_import_tells_how_far_it_has_gone(wave):
+    calls = []
+
+    report = submissions.import_file(
+        None, wave, io.BytesIO(kobo_xlsx()), "x.xlsx", progress=lambda *a: calls.append(a)
+    )
+
+    assert report.created == 2
+    assert calls == [("check", 1, 2), ("check", 2, 2), ("store", 2, 2)]
+
+
+def test_a_report_kept_as_json_holds_its_counts_problems_and_notices(wave):
+    refused = run(wave, kobo_xlsx(main=(AWA, dict(JOSE, **{"person/age": "12"}))), "x.xlsx")
+
+    data = refused.as_dict()
+
+    assert data["file_name"] == "x.xlsx" and data["total_problems"] == 1
+    assert data["problems"] == [p.as_dict() for p in refused.problems]
+    assert (data["created"], data["skipped"], data["registered"]) == (0, 0, 0)
+    assert isinstance(data["notices"], list)
+
+
+@override_settings(LIAISON_MAX_UPLOAD_BYTES=1000)
+def test_a_file_above_the_upload_limit_is_refused_before_reading(client, officer, wave, media):
+    client.force_login(officer)
+
+    response = post_import(client, wave, kobo_xlsx(), "export.xlsx")
 
     assert response.status_code == 200 and "the limit is" in response.content.decode()
+    assert not TaskProgress.objects.exists() and kept_files(media) == []
     assert_nothing_stored()
 
 
