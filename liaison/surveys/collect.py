@@ -7,7 +7,7 @@ then through ``answer_rows``, so an answer is stored the same way whichever way 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +49,25 @@ def _rows(form: engine.Form, values: dict[str, Any], instance: str) -> Iterator[
             yield (name, instance, "", None, value)
         else:
             yield (name, instance, str(value), None, None)
+
+
+def answer_dicts(
+    wave_id: int, answered: Iterable[tuple[int, list[AnswerRow]]]
+) -> list[dict[str, Any]]:
+    """``Answer`` rows for ``bulk.insert``, from (submission id, its answer rows) pairs."""
+    return [
+        {
+            "submission_id": pk,
+            "wave_id": wave_id,
+            "question": question,
+            "instance": instance,
+            "text": text,
+            "number": number,
+            "date": date,
+        }
+        for pk, rows in answered
+        for question, instance, text, number, date in rows
+    ]
 
 
 @transaction.atomic

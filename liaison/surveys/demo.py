@@ -69,21 +69,10 @@ def seed(responses: int, seed: int = 1, origin: str = "PH") -> int:
         )
         answers.extend((n, row) for row in collect.answer_rows(form, outcome.values))
     ids = bulk.insert(Submission, submissions, returning_ids=True)
-    bulk.insert(
-        Answer,
-        [
-            {
-                "submission_id": ids[n],
-                "wave_id": wave.pk,
-                "question": question,
-                "instance": instance,
-                "text": text,
-                "number": number,
-                "date": date,
-            }
-            for n, (question, instance, text, number, date) in answers
-        ],
-    )
+    rows: dict[int, list[collect.AnswerRow]] = {}
+    for n, row in answers:
+        rows.setdefault(ids[n], []).append(row)
+    bulk.insert(Answer, collect.answer_dicts(wave.pk, rows.items()))
     return len(submissions)
 
 

@@ -281,23 +281,17 @@ def _store(
     for start in range(0, len(new), ANSWER_SLICE):
         bulk.insert(
             Answer,
-            [
-                {
-                    "submission_id": pk,
-                    "wave_id": wave.pk,
-                    "question": question,
-                    "instance": instance,
-                    "text": text,
-                    "number": number,
-                    "date": date,
-                }
-                for pk, item in zip(
-                    pks[start : start + ANSWER_SLICE],
-                    new[start : start + ANSWER_SLICE],
-                    strict=True,
-                )
-                for question, instance, text, number, date in item.rows
-            ],
+            collect.answer_dicts(
+                wave.pk,
+                (
+                    (pk, item.rows)
+                    for pk, item in zip(
+                        pks[start : start + ANSWER_SLICE],
+                        new[start : start + ANSWER_SLICE],
+                        strict=True,
+                    )
+                ),
+            ),
         )
         if progress is not None:
             progress("store", min(start + ANSWER_SLICE, len(new)), len(new))
