@@ -391,7 +391,10 @@ def test_an_officer_opens_a_wave_for_a_segment(officer, version):
     assert response["Location"] == f"/surveys/waves/{wave.pk}/"
     assert wave.segment == {"country": ["DE"], "isco": ["2"]}
     page = officer.get(f"/surveys/waves/{wave.pk}/").content.decode()
-    assert f"/s/{wave.token}/" in page and "country=DE&amp;isco=2" in page
+    assert f"/s/{wave.token}/" in page
+    # the segment links to the registry search with its filters (in any order: PostgreSQL's
+    # JSON keeps keys its own way)
+    assert "country=DE" in page and "isco=2" in page
 
 
 def test_a_wave_form_refuses_wrong_dates_and_unreadable_segments(officer, version):
