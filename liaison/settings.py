@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "liaison.registry",
     "liaison.surveys",
     "liaison.insights",
+    "liaison.opportunities",
     "liaison.portal",
 ]
 
