@@ -11,6 +11,13 @@ from django.contrib.auth.hashers import make_password
 
 from liaison.accounts.models import RoleGrant, User
 from liaison.accounts.roles import STAFF_ROLES, Role, ScopeKind
+from liaison.opportunities.models import (
+    Application,
+    LabourAgreement,
+    Opportunity,
+    Programme,
+    Quota,
+)
 from liaison.registry.models import Member, Organisation
 
 
@@ -65,3 +72,95 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     name = factory.Sequence(lambda n: f"Association {n}")
     kind = Organisation.Kind.ASSOCIATION
     country = "FR"
+
+
+# --- opportunities -----------------------------------------------------------------------------
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
+    class Meta:
+        model = Programme
+
+    name = factory.Sequence(lambda n: f"Skills transfer {n}")
+    code = factory.Sequence(lambda n: f"programme-{n}")
+    kind = "skills_transfer"
+
+    class Params:
+        labour = factory.Trait(
+            kind="labour_agreement",
+            name=factory.Sequence(lambda n: f"Labour mobility {n}"),
+        )
+
+
+class LabourAgreementFactory(factory.django.DjangoModelFactory[LabourAgreement]):
+    class Meta:
+        model = LabourAgreement
+
+    programme = factory.SubFactory(ProgrammeFactory, labour=True)
+    name = factory.Sequence(lambda n: f"Agreement {n}")
+    origin_country = "PH"
+    destination_country = "DE"
+    valid_from = datetime.date(2026, 1, 1)
+    valid_until = datetime.date(2028, 12, 31)
+
+
+class QuotaFactory(factory.django.DjangoModelFactory[Quota]):
+    class Meta:
+        model = Quota
+
+    agreement = factory.SubFactory(LabourAgreementFactory)
+    sector = "health"
+    starts = datetime.date(2026, 1, 1)
+    ends = datetime.date(2026, 12, 31)
+    positions = 10
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory[Opportunity]):
+    """A host institution's need in France (the walk's officers' scope), as a draft; traits
+    ``published`` and ``job_order`` (an employer's job order drawing on a quota)."""
+
+    class Meta:
+        model = Opportunity
+
+    kind = "need"
+    host = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.HOST)
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Emergency nurse trainer {n}")
+    terms_of_reference = "Train the emergency ward's nurses in triage."
+    isco_group = None
+    modality = "temporary"
+    country = "FR"
+    city = "Lyon"
+    starts = datetime.date(2026, 3, 1)
+    ends = datetime.date(2026, 5, 31)
+    positions = 1
+    sector = "health"
+    status = "draft"
+
+    class Params:
+        published = factory.Trait(
+            status="published",
+            published_at=factory.LazyFunction(
+                lambda: datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
+            ),
+        )
+        job_order = factory.Trait(
+            kind="job_order",
+            host=factory.SubFactory(
+                OrganisationFactory, kind=Organisation.Kind.EMPLOYER, country="DE"
+            ),
+            quota=factory.SubFactory(QuotaFactory),
+            programme=factory.SelfAttribute("quota.agreement.programme"),
+            modality="job_abroad",
+            country="DE",
+            city="Berlin",
+        )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
+    class Meta:
+        model = Application
+
+    opportunity = factory.SubFactory(OpportunityFactory, published=True)
+    member = factory.SubFactory(MemberFactory)
+    origin = "applied"

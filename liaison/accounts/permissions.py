@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -54,6 +55,19 @@ RULES: dict[str, frozenset[str]] = {
     # Questionnaires: upload XLSForm workbooks and read their questions.
     "surveys.manage": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "insights.view": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    # Opportunities: host focal points draft and submit their institution's needs and job
+    # orders; officers also validate, return, close and cancel them, run programmes, agreements
+    # and quotas, publish, and invite members; members apply.
+    "opportunities.view": frozenset(
+        {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "opportunities.edit": frozenset(
+        {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "opportunities.manage": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "opportunities.publish": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "opportunities.invite": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "opportunities.apply": frozenset({Role.MEMBER}),
     "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.ADMINISTRATOR}),
     "accounts.manage": frozenset({Role.ADMINISTRATOR}),
@@ -164,8 +178,36 @@ def scope_q(user: Any, action: str, model: type[Model]) -> Q | None:
             by_kind.setdefault(g.scope_kind, set()).add(g.scope_value)
     q = Q(pk__in=[])
     for kind, values in by_kind.items():
-        q |= Q(**{f"{fields[kind]}__in": sorted(values)})
+        fitting = _fitting(model, fields[kind], values)
+        if fitting:
+            q |= Q(**{f"{fields[kind]}__in": sorted(fitting)})
     return q
+
+
+def _fitting(model: type[Model], lookup: str, values: set[str]) -> set[str]:
+    """The scope values the lookup's field can hold: a grant naming an institution by a slug
+    selects nothing in a numeric column, rather than failing the whole query."""
+    field: Any = None
+    current: Any = model
+    for part in lookup.split("__"):
+        if current is None:
+            return values
+        try:
+            field = current._meta.get_field(part)
+        except Exception:  # not a plain field path (a transform): let the database decide
+            return values
+        current = field.related_model
+    if field is None:
+        return values
+    target = field.target_field if field.is_relation and field.many_to_one else field
+    fitting = set()
+    for value in values:
+        try:
+            target.to_python(value)
+        except (ValidationError, ValueError, TypeError):
+            continue
+        fitting.add(value)
+    return fitting
 
 
 def visible(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
