@@ -3,10 +3,13 @@
 A questionnaire version maps some of its questions to fields of a member's profile
 (``QuestionnaireVersion.registry_map``) and names its consent question
 (``consent_question``, a select_one answered "yes" to agree to be registered). A complete
-submission whose respondent agreed updates their member record — the signed-in respondent's own,
-or the member with the same email address — or creates one, which the registry's duplicate finder
-then compares with everyone else (likely duplicates wait in its review queue). Without consent the
-answers stay anonymous statistics: no member is created or changed, and nothing links them.
+submission whose respondent agreed updates the signed-in respondent's own member record, or
+creates one, which the registry's duplicate finder then compares with the members who share its
+name, email, phone or date of birth (likely duplicates wait in its review queue, where an officer
+merges them). A submission never changes someone else's record, whatever it says: an
+anonymous respondent giving another person's email address only creates a candidate duplicate.
+Without consent the answers stay anonymous statistics: no member is created or changed, and
+nothing links them.
 """
 
 from __future__ import annotations
@@ -152,7 +155,7 @@ def link(submission: Submission, values: dict[str, Any]) -> Member | None:
             related[target] = value
         else:
             changes[target] = value
-    member = _known(submission, changes)
+    member = _own(submission)
     actor = submission.respondent
     if member is None:
         if not changes.get("given_name") or not changes.get("country_of_residence"):
@@ -194,12 +197,10 @@ def _near(member: Member) -> Any:
     return Member.objects.filter(near)
 
 
-def _known(submission: Submission, changes: dict[str, Any]) -> Member | None:
+def _own(submission: Submission) -> Member | None:
+    """The record a submission may change: the signed-in respondent's own, never anyone
+    else's. Answers that only look like someone (the same email, say) make a new record, which
+    the duplicate finder puts next to the other in its review queue: an officer decides."""
     if submission.respondent_id:
-        own = Member.objects.filter(user_id=submission.respondent_id).first()
-        if own is not None:
-            return own
-    email = changes.get("email")
-    if email:
-        return Member.objects.filter(email__iexact=email).order_by("pk").first()
+        return Member.objects.filter(user_id=submission.respondent_id).first()
     return None

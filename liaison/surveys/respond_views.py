@@ -60,10 +60,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("respond:thanks", token=wave.token)
         if action.startswith("add:") or action.startswith("remove:"):
             _change_entries(page.form, answers, action)
-            draft = _save_draft(request, wave, draft, answers)
+            draft = _save_draft(request, wave, draft, answers, posted_id)
         elif action == "submit":
             outcome = page.form.check(answers, complete=True, language=page.language)
-            draft = _save_draft(request, wave, draft, answers)
+            draft = _save_draft(request, wave, draft, answers, posted_id)
             problems = webform.summary(outcome, page)
             if not problems:
                 problems = _submit(request, wave, draft, page, outcome)
@@ -71,7 +71,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                     return redirect("respond:thanks", token=wave.token)
             return _render(request, wave, page, draft, answers, outcome, problems, status=422)
         else:
-            draft = _save_draft(request, wave, draft, answers)
+            draft = _save_draft(request, wave, draft, answers, posted_id)
             messages.success(
                 request,
                 _("Your answers are saved. You can come back to this page to go on later.")
@@ -101,8 +101,13 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     answers = page.answers(request.POST)
     outcome = page.form.check(answers, complete=False, language=page.language)
     draft = _draft(request, wave)
-    if draft is not None or not _answered(request, wave):
-        _save_draft(request, wave, draft, answers)
+    posted_id = request.POST.get("instance_id", "")
+    if Submission.objects.filter(
+        wave=wave, instance_id=posted_id, status=Submission.Status.COMPLETE
+    ).exists():
+        return JsonResponse({"error": _(ALREADY_RECEIVED)}, status=409)
+    if (draft is not None or not _answered(request, wave)) and _has_answers(answers):
+        _save_draft(request, wave, draft, answers, posted_id)
     return JsonResponse(page.state(outcome))
 
 
@@ -173,14 +178,46 @@ def _answered(request: HttpRequest, wave: Wave) -> bool:
     ).exists()
 
 
+def new_instance_id() -> str:
+    return f"uuid:{uuid.uuid4()}"
+
+
+def _instance_id(wave: Wave, posted: str) -> str:
+    """The page's own instance id (given when it was shown, so that the same answers sent twice
+    are recognised) when it is a well-formed one not yet used in this wave; a new one
+    otherwise."""
+    try:
+        valid = posted.startswith("uuid:") and str(uuid.UUID(posted[5:])) == posted[5:]
+    except ValueError:
+        valid = False
+    if valid and not Submission.objects.filter(wave=wave, instance_id=posted).exists():
+        return posted
+    return new_instance_id()
+
+
+def _has_answers(answers: dict[str, Any]) -> bool:
+    """Whether anything was answered (an empty page saves no draft)."""
+    for value in answers.values():
+        if isinstance(value, list):
+            if any(_has_answers(entry) for entry in value) or value:
+                return True
+        elif value not in (None, ""):
+            return True
+    return False
+
+
 def _save_draft(
-    request: HttpRequest, wave: Wave, draft: Submission | None, answers: dict[str, Any]
+    request: HttpRequest,
+    wave: Wave,
+    draft: Submission | None,
+    answers: dict[str, Any],
+    posted_id: str = "",
 ) -> Submission:
     if draft is None:
         draft = Submission(
             wave=wave,
             version=wave.version,
-            instance_id=f"uuid:{uuid.uuid4()}",
+            instance_id=_instance_id(wave, posted_id),
             source=Submission.Source.WEB,
             respondent=request.user if request.user.is_authenticated else None,
         )
@@ -259,6 +296,7 @@ def _render(
             "nodes": page.nodes(answers, outcome),
             "problems": problems,
             "draft": draft,
+            "instance_id": draft.instance_id if draft else new_instance_id(),
             "languages": wave.version.languages,
             "language": next(
                 (code for name, code in wave.version.languages if name == page.language), ""

@@ -39,7 +39,7 @@ class Node:
     required: bool = False
     appearance: str = ""
     value: Any = ""
-    choices: list[tuple[str, str]] = field(default_factory=list)
+    choices: list[tuple[str, str, bool]] = field(default_factory=list)  # name, label, allowed
     error: str = ""
     hidden: bool = False
     children: list[Node] = field(default_factory=list)
@@ -91,13 +91,13 @@ class Page:
                     for n in range(1, count + 1)
                 ]
             elif kind == SELECT_MULTIPLE:
-                out[name] = " ".join(v for v in data.getlist(key(name, instance)) if v)
+                out[name] = " ".join(_clean(v) for v in data.getlist(key(name, instance)) if v)
             elif kind == "geopoint":
                 k = key(name, instance)
-                lat, lon = (data.get(k) or "").strip(), (data.get(k + "#lon") or "").strip()
+                lat, lon = _clean(data.get(k)).strip(), _clean(data.get(k + "#lon")).strip()
                 out[name] = f"{lat} {lon}" if lat or lon else ""
             elif kind in INPUT_TYPES:
-                out[name] = data.get(key(name, instance), "")
+                out[name] = _clean(data.get(key(name, instance)))
         return out
 
     # --- what the page shows ---------------------------------------------------------------
@@ -162,10 +162,15 @@ class Page:
                     raw = node.value
                     node.value = raw.split() if isinstance(raw, str) else list(raw or [])
                 if kind in (SELECT_ONE, SELECT_MULTIPLE):
+                    # Every choice is on the page; those a choice_filter rules out now are
+                    # hidden, and the page's script shows them when an answer allows them.
                     node.choices = [
-                        (c["name"], self.text(c.get("label")) or c["name"])
+                        (
+                            c["name"],
+                            self.text(c.get("label")) or c["name"],
+                            k not in allowed or c["name"] in allowed[k],
+                        )
                         for c in self.choices(child)
-                        if k not in allowed or c["name"] in allowed[k]
                     ]
             else:
                 continue  # today and other metadata the server records itself
@@ -189,6 +194,11 @@ class Page:
             "errors": {key(i.name, i.instance): i.message for i in outcome.issues},
             "choices": {key(n, inst): sorted(c) for (n, inst), c in outcome.choices.items()},
         }
+
+
+def _clean(raw: str | None) -> str:
+    """A posted value without NUL characters (no database keeps them in text)."""
+    return (raw or "").replace("\x00", "")
 
 
 def _count(raw: str | None) -> int:

@@ -61,7 +61,12 @@ def test_a_respondent_fills_in_the_form_with_live_rules_and_sends_it(page: Page)
     expect(page.get_by_label("Email")).to_have_value("awa@example.org")
 
     page.get_by_label("Given name").fill("Awa")
+    expect(page.get_by_label("Berlin")).to_be_hidden()
     page.get_by_role("group", name="Country").get_by_label("Germany").check()
+    # the towns of the chosen country appear (choice_filter), the others stay hidden
+    expect(page.get_by_label("Berlin")).to_be_visible()
+    expect(page.get_by_label("Paris")).to_be_hidden()
+    page.get_by_label("Berlin").check()
     page.get_by_label("Age", exact=True).fill("29")
     page.get_by_role("button", name="Add an entry to “Children”").click()
     page.get_by_label("Child's name").fill("Moussa")
@@ -72,6 +77,7 @@ def test_a_respondent_fills_in_the_form_with_live_rules_and_sends_it(page: Page)
     assert submission.member is not None and submission.member.given_name == "Awa"
     assert Answer.objects.get(submission=submission, question="child_name").text == "Moussa"
     assert Answer.objects.get(submission=submission, question="age").number == 29
+    assert Answer.objects.get(submission=submission, question="town").text == "berlin"
 
 
 def test_a_refused_submission_lists_each_problem_with_a_link_to_its_question(page: Page):

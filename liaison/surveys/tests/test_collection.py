@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import html
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -29,13 +30,24 @@ HEAD = [
     "constraint_message::English (en)",
     "constraint_message::French (fr)",
     "calculation",
+    "choice_filter",
 ]
 
 
 def row(
-    kind, name, en="", fr="", required="", relevant="", constraint="", msg="", msg_fr="", calc=""
+    kind,
+    name,
+    en="",
+    fr="",
+    required="",
+    relevant="",
+    constraint="",
+    msg="",
+    msg_fr="",
+    calc="",
+    choice_filter="",
 ):
-    return [kind, name, en, fr, required, relevant, constraint, msg, msg_fr, calc]
+    return [kind, name, en, fr, required, relevant, constraint, msg, msg_fr, calc, choice_filter]
 
 
 SURVEY = [
@@ -55,6 +67,7 @@ SURVEY = [
         "Indiquez une adresse valide.",
     ),
     row("select_one countries", "residence_country", "Country", "Pays", "yes"),
+    row("select_one town", "town", "Town", "Ville", choice_filter="country=${residence_country}"),
     row(
         "integer",
         "age",
@@ -75,13 +88,15 @@ SURVEY = [
     row("calculate", "children_count", calc="count(${children})"),
 ]
 CHOICES = [
-    ["list_name", "name", "label::English (en)", "label::French (fr)"],
-    ["yes_no", "yes", "Yes", "Oui"],
-    ["yes_no", "no", "No", "Non"],
-    ["countries", "FR", "France", "France"],
-    ["countries", "DE", "Germany", "Allemagne"],
-    ["interest", "mentoring", "Mentoring", "Mentorat"],
-    ["interest", "investment", "Investment", "Investissement"],
+    ["list_name", "name", "label::English (en)", "label::French (fr)", "country"],
+    ["yes_no", "yes", "Yes", "Oui", ""],
+    ["yes_no", "no", "No", "Non", ""],
+    ["countries", "FR", "France", "France", ""],
+    ["countries", "DE", "Germany", "Allemagne", ""],
+    ["town", "paris", "Paris", "Paris", "FR"],
+    ["town", "berlin", "Berlin", "Berlin", "DE"],
+    ["interest", "mentoring", "Mentoring", "Mentorat", ""],
+    ["interest", "investment", "Investment", "Investissement", ""],
 ]
 
 
@@ -186,6 +201,19 @@ def test_rules_are_enforced_on_the_server_and_nothing_is_stored_complete(client,
     assert "Vous devez avoir 18 ans ou plus." in messages
 
 
+def test_choices_a_filter_rules_out_are_hidden_and_refused(client, wave):
+    page = client.get(url(wave)).content.decode()
+    # every town is on the page, hidden until a country allows it
+    assert re.search(r'<div class="form-check" hidden>\s*<input[^>]*value="berlin"', page)
+    state = client.post(url(wave) + "check/", {"residence_country": "DE"}).json()
+    assert state["choices"]["town"] == ["berlin"]
+    refused = client.post(url(wave), {**GOOD, "town": "paris", "action": "submit"})
+    assert refused.status_code == 422
+    assert [p["label"] for p in refused.context["problems"]] == ["Town"]
+    client.post(url(wave), {**GOOD, "town": "berlin", "action": "submit"})
+    assert Answer.objects.get(question="town").text == "berlin"
+
+
 def test_answers_to_hidden_questions_are_not_kept(client, wave):
     client.post(url(wave), {**GOOD, "email": "someone@example.org", "action": "submit"})
     assert not Answer.objects.filter(question="email").exists()  # consent was "no"
@@ -231,6 +259,37 @@ def test_the_same_submission_posted_twice_is_stored_once(client, wave):
     assert "already received" in second.content.decode()
     assert Submission.objects.count() == 1
     assert Answer.objects.filter(question="age").count() == 1
+
+
+def test_a_fresh_page_sent_twice_is_stored_once(client, wave):
+    instance_id = client.get(url(wave)).context["instance_id"]
+    assert instance_id.startswith("uuid:")
+    assert not Submission.objects.exists()  # showing the page stores nothing
+    sent = {**GOOD, "instance_id": instance_id, "action": "submit"}
+    assert client.post(url(wave), sent).status_code == 302
+    again = client.post(url(wave), sent, follow=True)  # a double click, or the back button
+    assert "already received" in again.content.decode()
+    assert Submission.objects.get().instance_id == instance_id
+    assert Answer.objects.filter(question="age").count() == 1
+
+
+def test_an_instance_id_that_is_not_the_pages_own_is_not_taken(client, version, wave):
+    other = make_wave(version, name="other")
+    taken = Submission.objects.create(
+        wave=other,
+        version=version,
+        instance_id="uuid:7d9f0a52-6c35-4c8e-9f7e-3c1b2a4d5e6f",
+        source="web",
+    )
+    client.post(url(wave), {**GOOD, "instance_id": "not-a-uuid", "action": "save"})
+    client.post(url(other), {**GOOD, "instance_id": taken.instance_id, "action": "save"})
+    ids = set(Submission.objects.exclude(pk=taken.pk).values_list("instance_id", flat=True))
+    assert len(ids) == 2 and "not-a-uuid" not in ids and taken.instance_id not in ids
+
+
+def test_an_empty_page_checked_live_saves_no_draft(client, wave):
+    client.post(url(wave) + "check/", {"children#count": "0"})
+    assert not Submission.objects.exists()
 
 
 def test_repeat_entries_are_added_and_removed(client, wave):
@@ -338,22 +397,51 @@ def test_a_consenting_respondent_is_registered_and_checked_for_duplicates(client
     ]
 
 
-def test_a_known_email_updates_that_member_and_keeps_the_previous_version(client, wave):
-    known = MemberFactory(given_name="Fatou", email="fatou@example.org", country_of_residence="FR")
+def test_answers_never_change_someone_elses_record_they_make_a_candidate_duplicate(client, wave):
+    known = MemberFactory(
+        given_name="Fatou",
+        family_name="Ndiaye",
+        email="fatou@example.org",
+        country_of_residence="FR",
+    )
     answers = {
         **GOOD,
         "consent_register": "yes",
         "given_name": "Fatou",
-        "email": "fatou@example.org",
+        "family_name": "Ndiaye",
+        "email": "FATOU@example.org",
+        "residence_country": "DE",
+        "action": "submit",
+    }
+    client.post(url(wave), answers)  # anonymous: her, or someone using her name and address
+    known.refresh_from_db()
+    assert (known.given_name, known.country_of_residence) == ("Fatou", "FR")
+    assert not known.versions.exists() and not Consent.objects.filter(member=known).exists()
+    new = Submission.objects.get().member
+    assert new is not None and new.pk != known.pk
+    # the same address puts the two side by side in the registry's review queue
+    assert list(DuplicateCandidate.objects.values_list("first_id", "second_id")) == [
+        (known.pk, new.pk)
+    ]
+
+
+def test_a_signed_in_member_updates_their_own_record_and_keeps_the_previous_version(client, wave):
+    user = user_with_role(Role.MEMBER)
+    own = MemberFactory(user=user, given_name="Fatou", country_of_residence="FR")
+    client.force_login(user)
+    answers = {
+        **GOOD,
+        "consent_register": "yes",
+        "given_name": "Fatou",
         "residence_country": "DE",
         "action": "submit",
     }
     client.post(url(wave), answers)
-    known.refresh_from_db()
-    assert known.country_of_residence == "DE"
-    assert known.versions.get().data["country_of_residence"] == "FR"
+    own.refresh_from_db()
+    assert own.country_of_residence == "DE"
+    assert own.versions.get().data["country_of_residence"] == "FR"
     assert Member.objects.count() == 1
-    assert Submission.objects.get().member_id == known.pk
+    assert Submission.objects.get().member_id == own.pk
 
 
 def test_without_consent_no_member_is_created_or_changed(client, wave):
