@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from liaison.insights import api as insights_api
+from liaison.opportunities import api as opportunities_api
 from liaison.registry import api as registry_api
 from liaison.taxonomy import api as taxonomy_api
 
@@ -17,6 +18,11 @@ router.register("taxonomy/occupations", taxonomy_api.OccupationViewSet, basename
 router.register("taxonomy/skills", taxonomy_api.SkillViewSet, basename="skill")
 router.register("registry/members", registry_api.MemberViewSet, basename="member")
 router.register("registry/organisations", registry_api.OrganisationViewSet, basename="organisation")
+router.register(
+    "opportunities/programmes", opportunities_api.ProgrammeViewSet, basename="programme"
+)
+router.register("opportunities/quotas", opportunities_api.QuotaViewSet, basename="quota")
+router.register("opportunities", opportunities_api.OpportunityViewSet, basename="opportunity")
 
 urlpatterns = [
     path(

@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Organisations, opportunities and quotas share the registry's sectors: one enum.
+    "ENUM_NAME_OVERRIDES": {"SectorEnum": "liaison.registry.models.Organisation.Sector"},
 }
 
 # Background tasks ----------------------------------------------------------------------------

@@ -26,6 +26,8 @@ MODULES = [
     Module(_("Duplicates"), "registry:duplicate-list", "registry.merge_member"),
     Module(_("Surveys"), "surveys:questionnaire-list", "surveys.manage"),
     Module(_("Insights"), "insights:dashboard", "insights.view"),
+    Module(_("Opportunities"), "opportunities:list", "opportunities.view"),
+    Module(_("Programmes"), "opportunities:programme-list", "opportunities.manage"),
     Module(_("Taxonomy"), "taxonomy:browse", "backoffice.view"),
     Module(_("Reference data"), "taxonomy:manage", "taxonomy.manage"),
     Module(_("Audit log"), "audit:event-list", "audit.view"),

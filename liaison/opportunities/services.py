@@ -88,8 +88,9 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 @transaction.atomic
 def save_programme(actor: Any, programme: Programme) -> Programme:
-    """Create or change a programme (officers and administrators whose scope covers it)."""
-    _require(actor, "opportunities.manage", programme if programme.pk else None)
+    """Create or change a programme (officers and administrators whose scope covers it: a new
+    programme's code must be in their scope, so in practice administrators create them)."""
+    _require(actor, "opportunities.manage", programme)
     if programme.pk:
         stored = Programme.objects.select_for_update().get(pk=programme.pk)
         _require(actor, "opportunities.manage", stored)

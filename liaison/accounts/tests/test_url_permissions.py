@@ -13,16 +13,26 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from liaison.accounts.models import RoleGrant
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.core import progress
 from liaison.taxonomy.models import Occupation, Skill
-from tests.factories import MemberFactory, OrganisationFactory, UserFactory, user_with_role
+from tests.factories import (
+    MemberFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    QuotaFactory,
+    UserFactory,
+    user_with_role,
+)
 
 ANON = "anonymous"
 ROLES = [ANON, *Role.values]
 BACK = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ANALYST, Role.ADMINISTRATOR}
 REGISTRY = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
 ADMIN = {Role.ADMINISTRATOR}
+OPP_VIEW = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+OPP_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 SIGNED_IN = set(Role.values)
 
 # What each expectation accepts as a status code.
@@ -162,6 +172,33 @@ EXPECTED: dict[str, Rule] = {
     "api:insights-survey-results": api(
         {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}, yes=NOT_FOUND
     ),
+    # Opportunities: the portal is public; members apply (POST); the back office is for host
+    # focal points and officers; programmes, agreements and quotas for officers.
+    "opportunities:public-list": everyone(),
+    "opportunities:public-detail": everyone(),
+    "opportunities:apply": only({Role.MEMBER}, yes=NOT_ALLOWED),
+    "opportunities:my-applications": only({Role.MEMBER}),
+    "opportunities:list": only(OPP_VIEW),
+    "opportunities:new": only(OPP_VIEW),
+    "opportunities:detail": only(OPP_VIEW),
+    "opportunities:edit": only(OPP_VIEW),
+    "opportunities:step": only(OPP_VIEW, yes=NOT_ALLOWED),
+    "opportunities:invite": only(OPP_MANAGE, yes=NOT_ALLOWED),
+    "opportunities:programme-list": only(OPP_MANAGE),
+    "opportunities:programme-new": only(OPP_MANAGE),
+    "opportunities:programme-detail": only(OPP_MANAGE),
+    "opportunities:programme-edit": only(OPP_MANAGE),
+    "opportunities:agreement-new": only(OPP_MANAGE),
+    "opportunities:agreement-edit": only(OPP_MANAGE),
+    "opportunities:quota-new": only(OPP_MANAGE),
+    "opportunities:quota-edit": only(OPP_MANAGE),
+    "api:opportunity-list": everyone(),
+    "api:opportunity-detail": everyone(),  # a published one
+    "api:opportunity-transition": everyone(NOT_ALLOWED),  # POST only
+    "api:programme-list": everyone(),
+    "api:programme-detail": everyone(),
+    "api:quota-list": api(OPP_MANAGE),
+    "api:quota-detail": api(OPP_MANAGE),
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
@@ -172,6 +209,15 @@ OUT_OF_SCOPE: dict[str, Rule] = {
     "registry:organisation-edit": only(REGISTRY, no=FORBIDDEN),
     "api:member-detail": api(REGISTRY),
     "api:organisation-detail": api(REGISTRY),
+    "opportunities:detail": only(OPP_VIEW),
+    "opportunities:edit": only(OPP_VIEW),
+    "opportunities:programme-detail": only(OPP_MANAGE),
+    "opportunities:programme-edit": only(OPP_MANAGE),
+    "opportunities:agreement-new": only(OPP_MANAGE),
+    "opportunities:agreement-edit": only(OPP_MANAGE),
+    "opportunities:quota-new": only(OPP_MANAGE),
+    "opportunities:quota-edit": only(OPP_MANAGE),
+    "api:quota-detail": api(OPP_MANAGE),
 }
 # Officers scoped to France meet a record in Germany: 404, not 403. Administrators see it.
 SCOPED = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER}
@@ -245,21 +291,70 @@ def world(db):
         uri="http://data.europa.eu/esco/occupation/t", label="nurse"
     )
     skill = Skill.objects.create(uri="http://data.europa.eu/esco/skill/t", label="triage")
+    opportunities = {scope: _opportunities(scope) for scope in ("in", "out")}
+    # The walk's programme officer also holds the "in" programme (programmes have no country).
+    RoleGrant.objects.create(
+        user=users[Role.PROGRAMME_OFFICER],
+        role=Role.PROGRAMME_OFFICER,
+        scope_kind=ScopeKind.PROGRAMME,
+        scope_value=opportunities["in"]["programme_code"],
+    )
     return {
         "users": users,
-        "in": {"member": inside.pk, "organisation": org_in.pk},
-        "out": {"member": outside.pk, "organisation": org_out.pk},
+        "in": {"member": inside.pk, "organisation": org_in.pk, **opportunities["in"]},
+        "out": {"member": outside.pk, "organisation": org_out.pk, **opportunities["out"]},
         "task": task.pk,
         "occupation": occupation.pk,
         "skill": skill.pk,
     }
 
 
+def _opportunities(scope: str) -> dict:
+    """A labour programme with an agreement and quota, a draft need and a published one: in
+    France and the officer's programme ("in"), or in Germany and another programme ("out")."""
+    country = "FR" if scope == "in" else "DE"
+    quota = QuotaFactory(agreement__programme__code=f"walk-{scope}")
+    programme = quota.agreement.programme
+    draft = OpportunityFactory(country=country, programme=programme)
+    published = OpportunityFactory(country=country, programme=programme, published=True)
+    return {
+        "programme": programme.pk,
+        "programme_code": programme.code,
+        "agreement": quota.agreement_id,
+        "quota": quota.pk,
+        "opportunity": draft.pk,
+        "published": published.pk,
+    }
+
+
+# Route names whose ``pk`` (or named key) is one of the walk's opportunity objects.
+OPPORTUNITY_KEYS = {
+    ("opportunities:public-detail", "pk"): "published",
+    ("opportunities:apply", "pk"): "published",
+    ("api:opportunity-detail", "pk"): "published",
+    ("api:opportunity-transition", "pk"): "published",
+    ("opportunities:detail", "pk"): "opportunity",
+    ("opportunities:edit", "pk"): "opportunity",
+    ("opportunities:step", "pk"): "opportunity",
+    ("opportunities:invite", "pk"): "opportunity",
+    ("opportunities:programme-detail", "pk"): "programme",
+    ("opportunities:programme-edit", "pk"): "programme",
+    ("opportunities:agreement-new", "programme_pk"): "programme",
+    ("opportunities:agreement-edit", "pk"): "agreement",
+    ("opportunities:quota-new", "agreement_pk"): "agreement",
+    ("opportunities:quota-edit", "pk"): "quota",
+    ("api:quota-detail", "pk"): "quota",
+    ("api:programme-detail", "code"): "programme_code",
+}
+
+
 def _kwargs(name: str, route: str, pattern: URLPattern, world, scope: str) -> dict:
     keys = list(pattern.pattern.converters) or list(pattern.pattern.regex.groupindex)
     kwargs = {}
     for key in keys:
-        if key == "pk" and name.startswith(("registry:member", "api:member")):
+        if (name, key) in OPPORTUNITY_KEYS:
+            kwargs[key] = world[scope][OPPORTUNITY_KEYS[(name, key)]]
+        elif key == "pk" and name.startswith(("registry:member", "api:member")):
             kwargs[key] = world[scope]["member"]
         elif key == "pk" and name.startswith(("registry:organisation", "api:organisation")):
             kwargs[key] = world[scope]["organisation"]
