@@ -22,7 +22,7 @@ from liaison.opportunities.models import (
     Quota,
     Sector,
 )
-from liaison.opportunities.services import LanguageNeed, PackageLine, SkillNeed
+from liaison.opportunities.services import LanguageNeed, PackageLine, SkillNeed, backwards
 from liaison.registry.models import Organisation
 from liaison.taxonomy.models import IscoGroup, Occupation, Skill
 from liaison.taxonomy.reference import CefrLevel, currency_list, language_list
@@ -45,6 +45,15 @@ def _style(form: forms.BaseForm) -> None:
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _check_dates(form: forms.BaseForm, what: str, start: str, end: str) -> None:
+    """Dates that run backwards, said in words on the end date's field. (A field in error is
+    left out of the model's constraint checks, so the database constraint's name is never
+    shown instead.)"""
+    data = form.cleaned_data
+    if problem := backwards(what, data.get(start), data.get(end)):
+        form.add_error(end, problem)
 
 
 def host_choices(user: Any) -> QuerySet[Organisation]:
@@ -254,6 +263,7 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        _check_dates(self, "opportunity", "starts", "ends")
         data["occupation_obj"] = self._concept(Occupation, "occupation")
         data["isco_obj"] = self._group()
         skills: dict[int, SkillNeed] = {}
@@ -350,6 +360,11 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         _style(self)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_dates(self, "agreement", "valid_from", "valid_until")
+        return data
+
     def validate_unique(self) -> None:
         """Checked, in words, by ``services.save_agreement``."""
 
@@ -363,6 +378,11 @@ class QuotaForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_dates(self, "quota", "starts", "ends")
+        return data
 
     def validate_unique(self) -> None:
         """Checked, in words, by ``services.save_quota``."""

@@ -72,6 +72,25 @@ def _date(value: datetime.date) -> str:
     return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
 
 
+def backwards(what: str, starts: datetime.date | None, ends: datetime.date | None) -> str | None:
+    """The message for dates that run backwards (``what``: "opportunity", "agreement" or
+    "quota"), or None when they do not. Forms use it too, so both say the same."""
+    if not starts or not ends or ends >= starts:
+        return None
+    dates = {"end": _date(ends), "start": _date(starts)}
+    if what == "agreement":
+        return _("The agreement ends (%(end)s) before it starts (%(start)s).") % dates
+    if what == "quota":
+        return _("The period ends (%(end)s) before it starts (%(start)s).") % dates
+    return _("The end date (%(end)s) is before the start date (%(start)s).") % dates
+
+
+def not_editable(opportunity: Opportunity) -> str:
+    return _(
+        "The opportunity is “%(status)s”: it can be changed only after it is returned for changes."
+    ) % {"status": opportunity.get_status_display()}
+
+
 def _require(actor: Any, action: str, obj: Any = None) -> None:
     decision = check(actor, action, obj)
     if not decision:
@@ -138,15 +157,8 @@ def save_agreement(actor: Any, agreement: LabourAgreement) -> LabourAgreement:
         errors.setdefault("destination_country", []).append(
             _("The country of destination must differ from the country of origin.")
         )
-    if (
-        agreement.valid_from
-        and agreement.valid_until
-        and agreement.valid_until < agreement.valid_from
-    ):
-        errors.setdefault("valid_until", []).append(
-            _("The agreement ends (%(end)s) before it starts (%(start)s).")
-            % {"end": _date(agreement.valid_until), "start": _date(agreement.valid_from)}
-        )
+    if problem := backwards("agreement", agreement.valid_from, agreement.valid_until):
+        errors.setdefault("valid_until", []).append(problem)
     if agreement.pk and not errors:
         for quota in agreement.quotas.all():
             if quota.starts < agreement.valid_from or (
@@ -176,11 +188,8 @@ def save_quota(actor: Any, quota: Quota) -> Quota:
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if quota.starts and quota.ends:
-        if quota.ends < quota.starts:
-            errors.setdefault("ends", []).append(
-                _("The period ends (%(end)s) before it starts (%(start)s).")
-                % {"end": _date(quota.ends), "start": _date(quota.starts)}
-            )
+        if problem := backwards("quota", quota.starts, quota.ends):
+            errors.setdefault("ends", []).append(problem)
         else:
             if quota.starts < agreement.valid_from or (
                 agreement.valid_until and quota.ends > agreement.valid_until
@@ -286,12 +295,8 @@ def _check_opportunity(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     o = opportunity
-    if o.starts and o.ends and o.ends < o.starts:
-        add(
-            "ends",
-            _("The end date (%(end)s) is before the start date (%(start)s).")
-            % {"end": _date(o.ends), "start": _date(o.starts)},
-        )
+    if problem := backwards("opportunity", o.starts, o.ends):
+        add("ends", problem)
     elif o.starts and o.ends and o.duration_days:
         span = (o.ends - o.starts).days + 1
         if o.duration_days > span:
@@ -436,10 +441,7 @@ def save_opportunity(
         stored = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         _require(actor, "opportunities.edit", stored)
         if stored.status not in EDITABLE:
-            raise ValidationError(
-                _("A %(status)s opportunity cannot be changed; return it for changes first.")
-                % {"status": stored.get_status_display().lower()}
-            )
+            raise ValidationError(not_editable(stored))
         if stored.status == Status.SUBMITTED:
             _require(actor, "opportunities.manage", stored)
         opportunity.status = stored.status  # steps change it, edits never do
@@ -522,8 +524,8 @@ def transition(actor: Any, opportunity: Opportunity, step: str, *, reason: str =
     _require(actor, definition.action, locked)
     if locked.status not in definition.sources:
         raise ValidationError(
-            _("A %(status)s opportunity cannot be moved by “%(step)s”.")
-            % {"status": locked.get_status_display().lower(), "step": definition.label}
+            _("The opportunity is “%(status)s”: “%(step)s” cannot be taken from there.")
+            % {"status": locked.get_status_display(), "step": definition.label}
         )
     reason = reason.strip()
     if definition.needs_reason and not reason:

@@ -161,8 +161,7 @@ def opportunity_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if pk and opportunity.status not in EDITABLE:
         messages.error(
             request,
-            _("A %(status)s opportunity cannot be changed; return it for changes first.")
-            % {"status": opportunity.get_status_display().lower()},
+            services.not_editable(opportunity),
         )
         return redirect("opportunities:detail", pk=opportunity.pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)

@@ -270,7 +270,7 @@ def test_a_validated_opportunity_cannot_be_edited_until_returned(officer, nurse,
     with pytest.raises(ValidationError) as error:
         services.save_opportunity(officer, opportunity)
     assert error.value.messages == [
-        "A validated opportunity cannot be changed; return it for changes first."
+        "The opportunity is “Validated”: it can be changed only after it is returned for changes."
     ]
     assert Opportunity.objects.get(pk=opportunity.pk).title != "Changed"
 
@@ -502,7 +502,9 @@ def test_a_step_not_allowed_from_the_current_state_changes_nothing(officer, nurs
     opportunity = OpportunityFactory(occupation=nurse)  # a draft
     with pytest.raises(ValidationError) as error:
         services.publish(officer, opportunity)
-    assert error.value.messages == ["A draft opportunity cannot be moved by “Publish”."]
+    assert error.value.messages == [
+        "The opportunity is “Draft”: “Publish” cannot be taken from there."
+    ]
     assert Opportunity.objects.get(pk=opportunity.pk).status == Status.DRAFT
     assert opportunity.transitions.count() == 0
     with pytest.raises(ValidationError):
