@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from liaison.surveys.xpath import number_text, text_number
 
 LARGEST = 10**20  # what an Answer's number (30 digits, 10 decimal places) can hold
+WHOLE_DIGITS = 20  # digits before the point of a number below LARGEST
+FRACTION_DIGITS = 20  # digits after it worth reading (an Answer keeps 10)
+SHOWN = 40  # characters of a refused answer quoted back in its message
 INTEGER = re.compile(r"([+-]?\d+)(?:\.0*)?")
 DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}\S*)?")
@@ -54,6 +57,8 @@ def calculated(kind: str, result: str) -> Any:
         number = text_number(result)
         if not math.isfinite(number):
             return None
+        if abs(number) >= LARGEST:
+            return None  # beyond what an Answer's number holds, as a NaN would be
         if kind != "decimal":
             return math.trunc(number)
         return Decimal(number_text(number))
@@ -69,7 +74,23 @@ class Refused(Exception):
 
 
 def _shown(raw: Any) -> str:
-    return raw_text(raw) or str(raw)
+    text = raw_text(raw) or str(raw)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _overlong(number: str, raw: Any) -> Refused | None:
+    """Why a number written in digits ("-0012.50") has more digits than an answer may, if it
+    has: checked before ``int`` or ``Decimal`` reads it (Python refuses to read an integer of
+    more than 4,300 digits, and nothing that long is a real answer)."""
+    whole, _point, fraction = number.strip().lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) > WHOLE_DIGITS:
+        return Refused(_("“%(v)s” is too large.") % {"v": _shown(raw)})
+    if len(fraction) > FRACTION_DIGITS:
+        return Refused(
+            _("“%(v)s” has too many decimal places (%(n)s at most).")
+            % {"v": _shown(raw), "n": FRACTION_DIGITS}
+        )
+    return None
 
 
 def raw_text(raw: Any) -> str | None:
@@ -114,11 +135,13 @@ def _as_integer(raw: Any, choices: Choices) -> tuple[Any, str]:
     elif isinstance(raw, float | Decimal) and _whole(raw):
         number = int(raw)
     elif isinstance(raw, str) and (match := INTEGER.fullmatch(raw.strip())):
-        number = int(match.group(1))
+        if (overlong := _overlong(match.group(1), raw)) is not None:
+            raise overlong
+        number = int(Decimal(match.group(1)))  # leading zeros count towards int()'s limit
     if number is None:
         raise Refused(_("“%(v)s” is not a whole number.") % {"v": _shown(raw)})
     if abs(number) >= LARGEST:
-        raise Refused(_("“%(v)s” is too large.") % {"v": number})
+        raise Refused(_("“%(v)s” is too large.") % {"v": _shown(number)})
     return number, str(number)
 
 
@@ -139,6 +162,8 @@ def _as_decimal(raw: Any, choices: Choices) -> tuple[Any, str]:
     elif isinstance(raw, Decimal) and raw.is_finite():
         number = raw
     elif isinstance(raw, str) and DECIMAL.fullmatch(raw.strip()):
+        if (overlong := _overlong(raw, raw)) is not None:
+            raise overlong
         number = Decimal(raw.strip())
     if number is None:
         raise Refused(_("“%(v)s” is not a number.") % {"v": _shown(raw)})
@@ -219,10 +244,13 @@ def _as_geopoint(raw: Any, choices: Choices) -> tuple[Any, str]:
             "“%(v)s” is not a location: write the latitude and the longitude, then optionally "
             "the altitude and the accuracy, separated by spaces."
         )
-        % {"v": text or raw}
+        % {"v": _shown(text or raw)}
     )
     if not 2 <= len(parts) <= 4 or not all(DECIMAL.fullmatch(p) for p in parts):
         raise refused
+    for part in parts:
+        if (overlong := _overlong(part, part)) is not None:
+            raise overlong
     try:
         numbers = [Decimal(p) for p in parts] + [Decimal(0)] * (4 - len(parts))
     except InvalidOperation as exc:
@@ -234,7 +262,7 @@ def _as_geopoint(raw: Any, choices: Choices) -> tuple[Any, str]:
                 "“%(v)s” is not a location: the latitude must be between -90 and 90, the "
                 "longitude between -180 and 180."
             )
-            % {"v": text}
+            % {"v": _shown(text)}
         )
     normal = " ".join(_plain(n) for n in numbers)
     return normal, normal

@@ -209,6 +209,18 @@ def test_answers_are_typed_from_web_fields_csv_text_and_spreadsheet_cells(answer
         ("amount", "12,5", "type", "“12,5” is not a number."),
         ("amount", "1e3", "type", "“1e3” is not a number."),
         ("amount", "1" + "0" * 20, "type", "“1" + "0" * 20 + "” is too large."),
+        # Digit strings beyond Python's int() limit (4,300 digits) are refused, not a crash.
+        ("whole", "9" * 5000, "type", "“" + "9" * 39 + "…” is too large."),
+        ("whole", "-" + "9" * 21 + ".0", "type", "“-" + "9" * 21 + ".0” is too large."),
+        ("whole", "1" + "0" * 20, "type", "“1" + "0" * 20 + "” is too large."),
+        ("amount", "9" * 5000 + ".5", "type", "“" + "9" * 39 + "…” is too large."),
+        (
+            "amount",
+            "0." + "1" * 21,
+            "type",
+            "“0." + "1" * 21 + "” has too many decimal places (20 at most).",
+        ),
+        ("place", "10 10 " + "9" * 5000, "type", "“" + "9" * 39 + "…” is too large."),
         ("day", "31/12/2020", "type", "“31/12/2020” is not a date: write it as YYYY-MM-DD."),
         ("day", "2021-02-30", "type", "“2021-02-30” is not a date: write it as YYYY-MM-DD."),
         ("consent", "maybe", "choice", "“maybe” is not one of the choices of this question."),
@@ -242,6 +254,20 @@ def test_an_answer_of_the_wrong_type_is_an_issue_and_reads_as_empty(name, raw, c
     assert name not in outcome.values
     # later expressions read it as empty
     assert outcome.values["echo"] == "[||]"
+
+
+def test_long_numbers_within_the_limits_are_typed():
+    outcome = build(TYPED, YES_NO + SKILLS).check(
+        {
+            "whole": "0" * 5000 + "9" * 20,  # leading zeros do not count, nor crash int()
+            "amount": "-" + "9" * 20 + "." + "1" * 20,
+            "place": "10 10 " + "1" * 20 + " 0." + "5" * 20,
+        }
+    )
+    assert outcome.issues == []
+    assert outcome.values["whole"] == int("9" * 20)
+    assert outcome.values["amount"] == Decimal("-" + "9" * 20 + "." + "1" * 20)
+    assert outcome.values["place"] == "10 10 " + "1" * 20 + " 0." + "5" * 20
 
 
 @pytest.mark.parametrize("empty", ["", "   ", None, []])
@@ -796,6 +822,23 @@ def test_calculations_typed_as_numbers_by_their_bind_type():
             child["bind"] = {**child["bind"], "type": types[child["name"]]}
     values = engine.Form(definition).check({}).values
     assert values == {"whole": 3, "exact": Decimal("3.5"), "words": "3.5"}
+
+
+def test_a_calculation_beyond_what_an_answer_holds_has_no_value_rather_than_failing_its_storing():
+    content = [
+        calc("whole", "pow(10, 22)"),
+        calc("exact", "-pow(10, 20)"),
+        calc("fits", "pow(10, 19)"),
+        calc("words", "pow(10, 22)"),
+    ]
+    form = build(content)
+    definition = {**form.definition, "children": [dict(c) for c in form.definition["children"]]}
+    for child in definition["children"]:
+        types = {"whole": "int", "exact": "decimal", "fits": "int"}
+        if child["name"] in types:
+            child["bind"] = {**child["bind"], "type": types[child["name"]]}
+    values = engine.Form(definition).check({}).values
+    assert values == {"fits": 10**19, "words": "1" + "0" * 22}
 
 
 def test_a_repeat_that_is_not_relevant_hides_its_entries_in_the_labour_migration_module():
