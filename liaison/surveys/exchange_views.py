@@ -18,7 +18,7 @@ from liaison.accounts.permissions import check as can
 from liaison.core.models import TaskProgress
 from liaison.core.validators import within_upload_limit
 from liaison.surveys import exchange, submissions, tasks
-from liaison.surveys.models import Submission, Wave
+from liaison.surveys.models import Wave
 
 LABELS = {
     "xlsx": _lazy("KoboToolbox XLSX (one sheet for the submissions, one per repeat)"),
@@ -149,6 +149,7 @@ def wave_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
         return response
     layout = exchange.Layout(wave.version.definition)
+    rows, outside = submissions.exportable(request.user, wave)
     return render(
         request,
         "surveys/exchange_export.html",
@@ -157,7 +158,8 @@ def wave_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             "form": form,
             "fmt": fmt,
             "label": LABELS[fmt],
-            "count": wave.submissions.filter(status=Submission.Status.COMPLETE).count(),
+            "count": len(rows),
+            "outside": outside,
             "left_out": list(layout.repeats) if fmt == "csv" else [],
             "registry": bool(wave.version.registry_map),
         },

@@ -10,14 +10,19 @@ they differ. Only a file without any problem is stored: the submissions as compl
 answers as given (``data``) and typed (``Answer`` rows, through ``collect.answer_rows``), in one
 transaction.
 
+A respondent who agreed to be registered becomes a member of the registry, and a member belongs
+to the scope of their country of residence: an officer whose role covers some countries only may
+import a consenting respondent only when the country they answered (the question the version maps
+to ``country_of_residence``) is one of them; otherwise the row is a problem.
+
 Version columns written by KoboToolbox's servers (``__version__``) usually hold Kobo's own id
 of a deployment ("vQzV8a…"), which says nothing about the XLSForm's version: those are not
 compared, and the columns alone must then match.
 
 An export writes a wave's complete submissions in the same layouts, so that importing it into a
 fresh wave of the same version gives the same answers. Answers can be personal data: an export
-is allowed to ``surveys.manage`` only (the views check it) and recorded in the audit log with
-its stated purpose.
+is allowed to ``surveys.manage`` only (the views check it), holds only the respondents of the
+officer's scope (``exportable``), and is recorded in the audit log with its stated purpose.
 
 An import of a large file takes minutes: the upload page stores the file and runs
 ``import_file`` as a background task (``liaison.surveys.tasks``), which follows it through the
@@ -39,9 +44,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.accounts.permissions import check
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record as audit
 from liaison.core import bulk
+from liaison.registry.models import Member
 from liaison.surveys import collect, engine, exchange, registry_link
 from liaison.surveys.exchange import Problem
 from liaison.surveys.models import Answer, QuestionnaireVersion, Submission, Wave
@@ -50,6 +57,7 @@ KOBO_DEPLOYMENT = re.compile(r"^v[A-Za-z0-9]{16,}$")  # KoboToolbox's own versio
 MAX_INSTANCE_ID = Submission._meta.get_field("instance_id").max_length or 64
 FORMATS = ("xlsx", "csv", "zip")
 ANSWER_SLICE = 5000  # submissions whose answers are written at once
+COUNTRY = "country_of_residence"  # the registry field that places a member in a scope
 
 Progress = Callable[[str, int, int], None]
 """Told ``(stage, done, total)`` as an import goes: stage ``"check"`` after each submission
@@ -133,16 +141,18 @@ def import_file(
         report.add(problem)
     if versions or any(p.row <= 1 for p in parsed.problems):
         return report  # not this form version's export: its rows' answers say nothing more
-    ready = _check(parsed, version, report, progress)
+    covers = covering(actor, "surveys.manage", "registry.edit_member")
+    ready = _check(parsed, version, report, covers, progress)
     if report.problems:
         return report
     try:
         with transaction.atomic():
             _store(actor, wave, parsed, ready, report, progress)
-            if report.problems:
+            if report.problems:  # the registry refused some respondents: nothing is kept
                 transaction.set_rollback(True)
+                report.created = report.registered = 0
     except IntegrityError:  # another import into this wave stored some of them meanwhile
-        report.created = 0
+        report.created = report.registered = 0
         report.add(
             Problem(
                 file_name,
@@ -177,14 +187,44 @@ def _version_problems(parsed: exchange.Parsed, wave: Wave) -> list[Problem]:
     ]
 
 
+def covering(actor: Any, *actions: str) -> Callable[[str], bool]:
+    """Whether ``actor`` may take each of ``actions`` on a person living in a country (its code,
+    "" when unknown). The one permission API decides, asked about an unsaved member of that
+    country: a member's scope is their country of residence (``Member.permission_scope_fields``),
+    so a grant for everywhere covers every country and the unknown one, a grant for a country
+    that country only."""
+    decided: dict[str, bool] = {}
+
+    def covers(code: str) -> bool:
+        if code not in decided:
+            probe = Member(country_of_residence=code)
+            decided[code] = all(check(actor, action, probe) for action in actions)
+        return decided[code]
+
+    return covers
+
+
+def country_question(version: QuestionnaireVersion) -> str:
+    """The question whose answer is the respondent's country of residence, if the version maps
+    one to the registry."""
+    return next((q for q, target in (version.registry_map or {}).items() if target == COUNTRY), "")
+
+
+def _country(value: Any) -> str:
+    return value.strip().upper() if isinstance(value, str) else ""
+
+
 def _check(
     parsed: exchange.Parsed,
     version: QuestionnaireVersion,
     report: Report,
+    covers: Callable[[str], bool],
     progress: Progress | None = None,
 ) -> list[_Ready]:
-    """Each record through the rules engine, and instance ids once each."""
+    """Each record through the rules engine, instance ids once each, and consenting respondents
+    within the countries ``covers``."""
     form = engine.Form(version.definition)
+    country = country_question(version)
     ready: list[_Ready] = []
     rows_of: dict[str, int] = {}
     total = len(parsed.records)
@@ -206,8 +246,18 @@ def _check(
             report.add(
                 replace(parsed.place(record, issue.name, issue.instance), message=issue.message)
             )
-        if not outcome.issues:
-            consenting = registry_link.consented(version, outcome.values)
+        consenting = bool(version.registry_map) and registry_link.consented(version, outcome.values)
+        # Without a country the registry takes no one (registry_link.link), so only a country
+        # outside the officer's scope is a problem.
+        lives = _country(outcome.values.get(country)) if consenting and country else ""
+        if lives and not covers(lives):
+            message = _(
+                "The respondent agreed to be registered and lives in %(c)s, outside the countries "
+                "you work for: their registry record would be out of your scope. Leave this row "
+                "to an officer for %(c)s."
+            ) % {"c": lives}
+            report.add(replace(parsed.place(record, country, ()), message=message))
+        elif not outcome.issues:
             ready.append(
                 _Ready(
                     record,
@@ -347,20 +397,46 @@ class Download:
     file_name: str
     content_type: str
     count: int
+    left_out: int = 0  # submissions of respondents outside the officer's scope
+
+
+Row = tuple[int, str, datetime.datetime | None, dict[str, Any]]
+
+
+def exportable(actor: Any, wave: Wave) -> tuple[list[Row], int]:
+    """The wave's complete submissions (of its version) that ``actor`` may export, as (pk,
+    instance id, submitted at, answers), and how many others were left out. A respondent's
+    country of residence is their answer to the question the version maps to the registry's
+    ``country_of_residence``, or else the country of the member the submission is linked to;
+    an officer for some countries exports the respondents living there, and only an officer
+    for everywhere those whose country is unknown."""
+    question = country_question(wave.version)
+    covers = covering(actor, "surveys.manage", "registry.export_member")
+    submissions = wave.submissions.filter(
+        status=Submission.Status.COMPLETE, version=wave.version
+    ).order_by("submitted_at", "pk")
+    kept: list[Row] = []
+    left_out = 0
+    columns = ("pk", "instance_id", "submitted_at", "data", "member__country_of_residence")
+    for pk, instance_id, submitted_at, data, member_country in submissions.values_list(*columns):
+        answered = _country(data.get(question)) if question and isinstance(data, dict) else ""
+        if covers(answered or str(member_country or "")):
+            kept.append((pk, instance_id, submitted_at, data))
+        else:
+            left_out += 1
+    return kept, left_out
 
 
 def export(actor: Any, wave: Wave, fmt: str, purpose: str) -> Download:
-    """The wave's complete submissions as a KoboToolbox XLSX workbook (``xlsx``: the main table
-    and one sheet per repeat), KoboToolbox CSV (``csv``: the main table only) or ODK Central zip
-    (``zip``), recorded in the audit log with ``purpose``."""
+    """The wave's complete submissions that ``actor`` may export (``exportable``) as a
+    KoboToolbox XLSX workbook (``xlsx``: the main table and one sheet per repeat), KoboToolbox
+    CSV (``csv``: the main table only) or ODK Central zip (``zip``), recorded in the audit log
+    with ``purpose``."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     version = wave.version
     layout = exchange.Layout(version.definition)
-    submissions = wave.submissions.filter(
-        status=Submission.Status.COMPLETE, version=version
-    ).order_by("submitted_at", "pk")
-    rows = list(submissions.values_list("pk", "instance_id", "submitted_at", "data"))
+    rows, left_out = exportable(actor, wave)
     calculated = _calculated(wave, layout)
     items = [
         exchange.Outgoing(pk, instance_id, submitted_at, _with(layout, data, calculated.get(pk)))
@@ -371,19 +447,19 @@ def export(actor: Any, wave: Wave, fmt: str, purpose: str) -> Download:
     name = f"{form_id}-wave{wave.pk}-{stamp}"
     if fmt == "xlsx":
         content = exchange.write_kobo_xlsx(layout, version.title, version.version, items)
-        download = Download(content, f"{name}.xlsx", exchange.XLSX_TYPE, len(items))
+        download = Download(content, f"{name}.xlsx", exchange.XLSX_TYPE, len(items), left_out)
     elif fmt == "csv":
         content = exchange.write_kobo_csv(layout, version.title, version.version, items)
-        download = Download(content, f"{name}.csv", "text/csv; charset=utf-8", len(items))
+        download = Download(content, f"{name}.csv", "text/csv; charset=utf-8", len(items), left_out)
     else:
         content = exchange.write_odk_zip(layout, form_id, version.version, items)
-        download = Download(content, f"{name}.zip", "application/zip", len(items))
+        download = Download(content, f"{name}.zip", "application/zip", len(items), left_out)
     audit(
         AuditEvent.Action.EXPORT,
         wave,
         actor=actor,
         reason=purpose,
-        changes={"format": fmt, "submissions": len(items)},
+        changes={"format": fmt, "submissions": len(items), "outside_scope": left_out},
     )
     return download
 

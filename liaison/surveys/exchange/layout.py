@@ -4,11 +4,18 @@ of one, in KoboToolbox's layout and in ODK Central's."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from liaison.core.tabular import FORMULA_STARTS
+
 MAX_PROBLEMS = 1000  # a file that wrong is not read further: the first ones say enough
-MAX_UNZIPPED = 1 << 30  # an ODK zip whose tables unpack beyond 1 GB is refused before reading
+MAX_UNZIPPED = 1 << 30  # a zip (ODK's tables, an XLSX) unpacking beyond 1 GB is refused unread
+# Only digits, signs, points and spaces: a number or a location, which a spreadsheet may compute
+# but which calls nothing; left as they are.
+FIGURES = re.compile(r"[\d.+\-\s]+")
 
 INPUT_KINDS = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "geopoint")
 PYXFORM_KINDS = {
@@ -226,6 +233,26 @@ def is_meta(header: str) -> bool:
     return header in KOBO_META or header in ODK_META or header.startswith(META_PREFIXES)
 
 
+def guard(text: str) -> str:
+    """A CSV cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM(…)``,
+    ``-2+3+cmd|…``), with an apostrophe before it. Text that already starts with apostrophes
+    before such a character gets one more, so that ``unguard`` can tell the two apart and an
+    export imported again gives back exactly the answers."""
+    core = text.lstrip("'")
+    if core.startswith(FORMULA_STARTS) and not FIGURES.fullmatch(core):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """A CSV cell as it was before ``guard``."""
+    if text.startswith("'"):
+        core = text.lstrip("'")
+        if core.startswith(FORMULA_STARTS) and not FIGURES.fullmatch(core):
+            return text[1:]
+    return text
+
+
 def as_text(value: Any) -> str:
     """A cell as an XForm instance writes it: numbers without a needless ".0", dates as
     2026-03-31, times of day with them only when there is one."""
@@ -238,7 +265,10 @@ def as_text(value: Any) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return ""
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)  # 1e-05 as 0.00001: answers are never written with exponents
+        return format(Decimal(text), "f") if "e" in text else text
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0) and value.tzinfo is None:
             return value.date().isoformat()

@@ -25,7 +25,13 @@ from liaison.surveys.exchange.layout import (
     Layout,
     as_text,
     is_meta,
+    unguard,
 )
+
+# What PostgreSQL cannot hold in text or jsonb: the NUL character, and halves of surrogate pairs
+# (a CSV's cells can hold NUL bytes; an XLSX's XML cannot, but the names of a zip's files can).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters but tab, LF, CR
 
 # --- what reading finds ----------------------------------------------------------------------
 
@@ -95,6 +101,7 @@ class Sheet:
     name: str
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+    problems: list[Problem] = field(default_factory=list)  # cells that cannot be stored
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -114,6 +121,15 @@ def read(handle: IO[bytes], file_name: str, layout: Layout) -> Parsed:
             names = archive.namelist()
         except zipfile.BadZipFile as exc:
             raise _file_error(file_name, _("The file is a damaged zip or XLSX file.")) from exc
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+            raise _file_error(
+                file_name,
+                _(
+                    "The file unpacks to more than %(n)s MB: it is too large to read, or not a "
+                    "real export. Split it into smaller files."
+                )
+                % {"n": MAX_UNZIPPED >> 20},
+            )
         if "[Content_Types].xml" in names:
             sheets = _xlsx_sheets(content, file_name)
         else:
@@ -128,11 +144,13 @@ def read(handle: IO[bytes], file_name: str, layout: Layout) -> Parsed:
         )
     else:
         sheets = [_csv_sheet(content, file_name)]
-    return _parse(sheets, layout)
+    parsed = _parse(sheets, layout)
+    parsed.problems[:0] = [p for sheet in sheets for p in sheet.problems]
+    return parsed
 
 
 def _file_error(file_name: str, message: str) -> ExchangeError:
-    return ExchangeError([Problem(file_name, 0, "", message)])
+    return ExchangeError([Problem(_storable(file_name), 0, "", message)])
 
 
 def _xlsx_sheets(content: bytes, file_name: str) -> list[Sheet]:
@@ -141,7 +159,10 @@ def _xlsx_sheets(content: bytes, file_name: str) -> list[Sheet]:
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise _file_error(file_name, _("The file is not a readable XLSX workbook.")) from exc
     try:
-        return [_sheet(ws.title, ws.iter_rows(values_only=True)) for ws in workbook.worksheets]
+        return [
+            _sheet(ws.title, ws.iter_rows(values_only=True), file_name)
+            for ws in workbook.worksheets
+        ]
     finally:
         workbook.close()
 
@@ -157,8 +178,6 @@ def _zip_sheets(archive: zipfile.ZipFile, file_name: str) -> list[Sheet]:
             file_name,
             _("The zip holds no CSV file: it is not an ODK Central export of submissions."),
         )
-    if sum(info.file_size for info in members) > MAX_UNZIPPED:
-        raise _file_error(file_name, _("The zip's tables are too large to read at once."))
     return [_csv_sheet(archive.read(info), info.filename.rsplit("/", 1)[-1]) for info in members]
 
 
@@ -175,26 +194,81 @@ def _csv_sheet(content: bytes, name: str) -> Sheet:
             )
             % {"byte": content[exc.start], "line": line},
         ) from exc
-    if "\x00" in text[:4096]:
-        raise _file_error(name, _("The file is not a CSV, XLSX or zip file."))
     first = text.split("\n", 1)[0]
+    if CONTROL.search(first):  # no export's header holds them; binary files soon do
+        raise _file_error(name, _("The file is not a CSV, XLSX or zip file."))
     # Kobo writes ";" by default and "," on request, ODK Central ",": the header decides.
     delimiter = max((",", ";", "\t"), key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
-    return _sheet(name, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _sheet(name, rows, name, guarded=True)
 
 
-def _sheet(name: str, rows: Iterable[Iterable[Any]]) -> Sheet:
+def _sheet(
+    name: str, rows: Iterable[Iterable[Any]], file_name: str, guarded: bool = False
+) -> Sheet:
+    """A table's rows, with every cell that cannot be stored (a NUL character ...) noted as a
+    problem of its row and column and made storable, so that the messages quoting it can be
+    kept too. ``guarded``: a CSV, whose cells ``writing`` guarded against spreadsheets."""
+    sheet = Sheet(_storable(name), [], [])
     iterator = iter(rows)
-    header = next(iterator, None)
-    headers = [str(h).strip() if h is not None else "" for h in header or ()]
-    while headers and not headers[-1]:
-        headers.pop()
-    body = []
-    for number, cells in enumerate(iterator, start=2):
-        values = list(cells)
-        if any(v is not None and str(v).strip() for v in values):
-            body.append((number, values))
-    return Sheet(name, headers, body)
+    reading = 1  # the row being read, for the message when it cannot be
+    try:
+        header = next(iterator, None)
+        headers = [str(h).strip() if h is not None else "" for h in header or ()]
+        headers = [_checked(sheet, 1, str(n + 1), h) for n, h in enumerate(headers)]
+        while headers and not headers[-1]:
+            headers.pop()
+        sheet.headers = headers
+        reading = 2
+        for number, cells in enumerate(iterator, start=2):
+            values = [
+                _checked(sheet, number, _header(headers, n), unguard(v) if guarded else v)
+                if isinstance(v, str)
+                else v
+                for n, v in enumerate(cells)
+            ]
+            if any(v is not None and str(v).strip() for v in values):
+                sheet.rows.append((number, values))
+            reading = number + 1
+    except (ValueError, SyntaxError, csv.Error) as exc:
+        # openpyxl reading a number of thousands of digits or broken XML, the csv module a
+        # field beyond its 131,072 characters ...
+        raise _file_error(
+            file_name,
+            _(
+                "Row %(r)s of “%(s)s” cannot be read: it holds a cell that no export writes (a "
+                "number thousands of digits long, a text of more than 131,072 characters)."
+            )
+            % {"r": reading, "s": sheet.name},
+        ) from exc
+    return sheet
+
+
+def _header(headers: list[str], index: int) -> str:
+    return headers[index] if index < len(headers) and headers[index] else str(index + 1)
+
+
+def _storable(text: str) -> str:
+    return UNSTORABLE.sub("\ufffd", text)
+
+
+def _checked(sheet: Sheet, row: int, column: str, value: str) -> str:
+    """``value``, made storable; a problem of its cell when it had to be."""
+    if not UNSTORABLE.search(value):
+        return value
+    if len(sheet.problems) < MAX_PROBLEMS:
+        sheet.problems.append(
+            Problem(
+                sheet.name,
+                row,
+                column,
+                _(
+                    "The cell holds a NUL character or a broken one (shown as �), which cannot "
+                    "be stored: remove it, or export the file again."
+                ),
+            )
+        )
+    return _storable(value)
 
 
 # --- from tables to records ------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Writing exports: a wave's submissions in KoboToolbox's and ODK Central's layouts."""
+"""Writing exports: a wave's submissions in KoboToolbox's and ODK Central's layouts.
+
+Answers are the respondents' words and must not act when an officer opens the file: every
+XLSX cell is written as text (so "=HYPERLINK(…)" is not a formula), and a CSV cell that a
+spreadsheet would run is guarded with an apostrophe (``layout.guard``), which reading takes
+off again."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from liaison.surveys.exchange.layout import (
     GEO_PARTS,
@@ -20,6 +27,7 @@ from liaison.surveys.exchange.layout import (
     Field,
     Layout,
     as_text,
+    guard,
 )
 
 
@@ -127,10 +135,21 @@ def write_kobo_xlsx(layout: Layout, title: str, version: str, items: Iterable[Ou
         sheet = workbook.create_sheet(name)
         sheet.append(headers)
         for row in rows:
-            sheet.append(row)
+            sheet.append(_text_cells(sheet, row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _text_cells(sheet: Any, row: list[str]) -> list[Cell]:
+    """Cells holding text whatever it looks like: openpyxl would make "=…" a formula. Control
+    characters, which XML cannot hold (openpyxl refuses them), are shown as �."""
+    cells = []
+    for value in row:
+        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        cell.data_type = "s"
+        cells.append(cell)
+    return cells
 
 
 def write_kobo_csv(layout: Layout, title: str, version: str, items: Iterable[Outgoing]) -> bytes:
@@ -139,7 +158,7 @@ def write_kobo_csv(layout: Layout, title: str, version: str, items: Iterable[Out
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([guard(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -211,7 +230,7 @@ def write_odk_zip(layout: Layout, form_id: str, version: str, items: Iterable[Ou
             text = io.StringIO(newline="")
             writer = csv.writer(text, lineterminator="\n")
             writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerows([guard(v) for v in row] for row in rows)
             archive.writestr(name, text.getvalue())
     return out.getvalue()
 

