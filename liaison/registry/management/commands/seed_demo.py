@@ -54,6 +54,12 @@ class Command(BaseCommand):
     def _accounts(self, origin: str) -> None:
         hosts = list(demo.PROFILES[origin].hosts)
         organisation = Organisation.objects.order_by("pk").first()
+        # The host institution whose focal point signs in (institution scopes hold its number).
+        hospital, _created = Organisation.objects.get_or_create(
+            name="Demo General Hospital",
+            kind=Organisation.Kind.HOST,
+            defaults={"country": origin, "sectors": ["health"], "city": ""},
+        )
         scopes: dict[str, tuple[str, str]] = {
             Role.MEMBER: (ScopeKind.GLOBAL, ""),
             Role.ORGANISATION_REP: (
@@ -61,7 +67,7 @@ class Command(BaseCommand):
                 if organisation
                 else (ScopeKind.GLOBAL, "")
             ),
-            Role.HOST_FOCAL_POINT: (ScopeKind.INSTITUTION, "demo-hospital"),
+            Role.HOST_FOCAL_POINT: (ScopeKind.INSTITUTION, str(hospital.pk)),
             Role.PROGRAMME_OFFICER: (ScopeKind.COUNTRY, hosts[0]),
             Role.REVIEWER: (ScopeKind.CALL, "demo-call"),
             Role.CONSULAR_OFFICER: (ScopeKind.COUNTRY, hosts[1]),
