@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "liaison.surveys",
     "liaison.insights",
     "liaison.opportunities",
+    "liaison.placements",
     "liaison.portal",
 ]
 
@@ -340,3 +341,8 @@ LIAISON_DEFAULT_SUPPRESSION_THRESHOLD = env_int("LIAISON_SUPPRESSION_THRESHOLD",
 # such as the World Bank's migrant stocks. The demo data's origin outside production.
 LIAISON_ORIGIN_COUNTRY = env_str("LIAISON_ORIGIN_COUNTRY", "" if IS_PRODUCTION else "PH").upper()
 SITE_NAME = env_str("LIAISON_SITE_NAME", "Liaison")
+# The address people reach this installation at, for links in emails sent outside a request
+# (survey invitations of placements), e.g. https://liaison.example.gov
+LIAISON_BASE_URL = env_str(
+    "LIAISON_BASE_URL", "" if IS_PRODUCTION else "http://localhost:8000"
+).rstrip("/")

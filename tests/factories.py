@@ -18,6 +18,7 @@ from liaison.opportunities.models import (
     Programme,
     Quota,
 )
+from liaison.placements.models import Placement
 from liaison.registry.models import Member, Organisation
 
 
@@ -164,3 +165,39 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     opportunity = factory.SubFactory(OpportunityFactory, published=True)
     member = factory.SubFactory(MemberFactory)
     origin = "applied"
+
+
+# --- placements --------------------------------------------------------------------------------
+
+
+class PlacementFactory(factory.django.DjangoModelFactory[Placement]):
+    """A candidate's placement in state "applied", from an accepted application to a published
+    need in France; trait ``labour``: to a job order in Germany under a labour agreement."""
+
+    class Meta:
+        model = Placement
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        accepted_at=factory.LazyFunction(
+            lambda: datetime.datetime(2026, 1, 6, tzinfo=datetime.UTC)
+        ),
+    )
+    opportunity = factory.SelfAttribute("application.opportunity")
+    member = factory.SelfAttribute("application.member")
+    track = "mission"
+    state = "applied"
+    sex = factory.SelfAttribute("member.sex")
+    expert_country = factory.SelfAttribute("member.country_of_residence")
+
+    class Params:
+        labour = factory.Trait(
+            application=factory.SubFactory(
+                ApplicationFactory,
+                opportunity=factory.SubFactory(OpportunityFactory, published=True, job_order=True),
+                accepted_at=factory.LazyFunction(
+                    lambda: datetime.datetime(2026, 1, 6, tzinfo=datetime.UTC)
+                ),
+            ),
+            track="labour",
+        )

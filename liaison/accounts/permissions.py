@@ -68,6 +68,22 @@ RULES: dict[str, frozenset[str]] = {
     "opportunities.publish": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "opportunities.invite": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "opportunities.apply": frozenset({Role.MEMBER}),
+    # Placements: officers run selection and assignments and record payments; host focal
+    # points see their institution's placements, review shortlists sent to them and confirm
+    # an expert's start and end; committee reviewers (grants for a programme or everywhere)
+    # score the shortlists they sit on; candidates withdraw and report on their own.
+    "placements.view": frozenset(
+        {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "placements.manage": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "placements.decide": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "placements.confirm": frozenset(
+        {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+    ),
+    "placements.pay": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "placements.review": frozenset({Role.REVIEWER, Role.HOST_FOCAL_POINT}),
+    "placements.own": frozenset({Role.MEMBER}),
+    "placements.dashboard": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.ADMINISTRATOR}),
     "accounts.manage": frozenset({Role.ADMINISTRATOR}),

@@ -1,0 +1,669 @@
+"""Writes and rules of placements. Services take an actor and domain objects, never a request.
+
+Every function does all it is asked or nothing: bad input raises ``ValidationError`` with a
+message per field, a missing right ``PermissionDenied`` with the reason, and a placement that
+someone else moved in the meantime ``StaleState`` (a ``ValidationError``: "reload and check").
+
+Selection (shortlists, conflicts of interest, scores, decisions) is in ``selection.py``; the
+placement's surveys in ``followup.py``; its emails in ``mail.py``.
+
+``transition`` is the one function that moves a placement, in either workflow
+(``workflows.MISSION``, ``workflows.LABOUR``): it checks the table and the actor's right,
+locks the placement's row, checks that it is still in the state the actor saw, writes the
+fields the step asks for, checks the step's requirements, moves it with a conditional update,
+writes a ``PlacementTransition`` row and an audit event naming the actor and the reason, runs
+the step's follow-up work in the same transaction and sends its messages once it commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from liaison.accounts.permissions import check
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import record
+from liaison.opportunities.models import Application, Opportunity, PackageItem
+from liaison.opportunities.models import Status as OpportunityStatus
+from liaison.placements import followup, mail
+from liaison.placements.models import (
+    ASSIGNED_STATES,
+    ChecklistItem,
+    CompensationItem,
+    MissionReport,
+    Payment,
+    Placement,
+    PlacementSurvey,
+    PlacementTransition,
+    Shortlist,
+    State,
+    Track,
+)
+from liaison.placements.workflows import WORKFLOWS, Step
+from liaison.taxonomy.reference import is_currency
+
+# Opportunities whose candidates may be shortlisted.
+SELECTING = (OpportunityStatus.VALIDATED, OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED)
+
+
+class StaleState(ValidationError):
+    """The placement is no longer in the state the actor saw: someone moved it meanwhile."""
+
+
+def _date(value: datetime.date) -> str:
+    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
+
+
+def require(actor: Any, action: str, obj: Any = None) -> None:
+    decision = check(actor, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def raise_errors(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError({field: messages for field, messages in errors.items() if messages})
+
+
+def user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def is_own(actor: Any, placement: Placement) -> bool:
+    """Whether ``actor`` is the candidate of ``placement`` (a member acting on their own)."""
+    member = placement.member
+    return bool(
+        member is not None
+        and member.user_id is not None
+        and member.user_id == getattr(actor, "pk", None)
+        and check(actor, "placements.own")
+    )
+
+
+def may_take(actor: Any, step: Step, placement: Placement) -> bool:
+    """May ``actor`` take ``step`` on ``placement``, by role and scope (not yet by state)?"""
+    if check(actor, step.action, placement):
+        return True
+    return bool(step.own_action) and is_own(actor, placement)
+
+
+def step_of(placement: Placement, name: str) -> Step:
+    try:
+        return WORKFLOWS[placement.track][name]
+    except KeyError:
+        raise ValidationError(
+            _("“%(step)s” is not a step of this workflow.") % {"step": name}
+        ) from None
+
+
+# --- the one transition function ---------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(
+    actor: Any,
+    placement: Placement,
+    step: str,
+    *,
+    expected_state: str | None = None,
+    reason: str = "",
+    values: Mapping[str, Any] | None = None,
+) -> Placement:
+    """Take ``step`` of the placement's workflow. ``expected_state`` is the state the actor saw
+    (by default the state of the ``placement`` object given): when the stored placement is no
+    longer in it, nothing changes and ``StaleState`` says who moved it. ``values`` holds the
+    fields the step asks for (``Step.fields``)."""
+    definition = step_of(placement, step)
+    locked = (
+        Placement.objects.select_for_update()
+        .select_related("opportunity", "member")
+        .get(pk=placement.pk)
+    )
+    if not may_take(actor, definition, locked):
+        raise PermissionDenied(check(actor, definition.action, locked).reason)
+    expected = expected_state or placement.state
+    if locked.state != expected:
+        raise _stale(locked, expected)
+    if locked.state not in definition.sources:
+        raise ValidationError(
+            _("A placement that is “%(state)s” cannot be moved by “%(step)s”.")
+            % {"state": locked.get_state_display(), "step": definition.label},
+            code="state",
+        )
+    reason = reason.strip()
+    if definition.needs_reason and not reason:
+        raise ValidationError({"reason": [_("Say why: it is recorded with the step.")]})
+    changes = _set_fields(locked, definition, values or {})
+    for requirement in definition.requires:
+        REQUIREMENTS[requirement](locked)
+    before = locked.state
+    now = timezone.now()
+    update: dict[str, Any] = {"state": definition.target, "state_changed_at": now}
+    update.update({name: new for name, (_old, new) in changes.items()})
+    # The row is locked; the state in the condition also refuses a second move on databases
+    # whose locks are coarser (SQLite), should two ever race.
+    if Placement.objects.filter(pk=locked.pk, state=before).update(**update) != 1:
+        raise _stale(locked, expected)
+    locked.state = definition.target
+    locked.state_changed_at = now
+    PlacementTransition.objects.create(
+        placement=locked,
+        name=step,
+        from_state=before,
+        to_state=definition.target,
+        actor=user_or_none(actor),
+        reason=reason,
+    )
+    record(
+        AuditEvent.Action.UPDATE,
+        locked,
+        actor=actor,
+        changes={
+            "state": [before, definition.target],
+            **{name: [_plain(old), _plain(new)] for name, (old, new) in changes.items()},
+        },
+        reason=f"{step}: {reason}" if reason else step,
+    )
+    for name in definition.then:
+        ACTIONS[name](actor, locked)
+    for name in definition.notify:
+        transaction.on_commit(partial(NOTICES[name], locked.pk))
+    return locked
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _stale(locked: Placement, expected: str) -> StaleState:
+    last = locked.transitions.select_related("actor").order_by("-at", "-pk").first()
+    who = str(last.actor) if last is not None and last.actor is not None else _("someone else")
+    when = (
+        formats.date_format(timezone.localtime(last.at), "SHORT_DATETIME_FORMAT")
+        if last is not None
+        else ""
+    )
+    return StaleState(
+        _(
+            "This placement is now “%(now)s”, not “%(seen)s” as on your page: %(who)s moved it "
+            "(%(when)s). Nothing was changed; reload the page and check before acting."
+        )
+        % {
+            "now": locked.get_state_display(),
+            "seen": State(expected).label if expected in State.values else expected,
+            "who": who,
+            "when": when,
+        },
+        code="stale",
+    )
+
+
+# The fields steps may ask for, what they hold, and the rules between them.
+DATE_FIELDS = frozenset({"starts", "ends", "started_on", "ended_on", "departed_on", "returned_on"})
+DAY_FIELDS = frozenset({"contract_days", "days_worked"})
+NOT_IN_FUTURE = frozenset({"started_on", "ended_on", "departed_on", "returned_on"})
+ORDERED = (
+    ("starts", "ends"),
+    ("started_on", "ended_on"),
+    ("departed_on", "returned_on"),
+)
+SPANS = (("contract_days", "starts", "ends"), ("days_worked", "started_on", "ended_on"))
+
+
+def _label(name: str) -> str:
+    return str(getattr(Placement._meta.get_field(name), "verbose_name", name))
+
+
+def _set_fields(
+    placement: Placement, step: Step, values: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    """Put the step's fields on ``placement`` (in memory) after checking them; returns
+    ``{field: (old, new)}``. Raises ``ValidationError`` by field, leaving nothing changed."""
+    errors: dict[str, list[str]] = {}
+    given: dict[str, Any] = {}
+    for name in step.fields:
+        value = values.get(name)
+        if value in (None, ""):
+            errors.setdefault(name, []).append(
+                _("Give the %(field)s for this step.") % {"field": _label(name)}
+            )
+        elif name in DATE_FIELDS and (
+            not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
+        ):
+            errors.setdefault(name, []).append(_("“%(value)s” is not a date.") % {"value": value})
+        elif name in DAY_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
+            errors.setdefault(name, []).append(
+                _("“%(value)s” is not a whole number of days.") % {"value": value}
+            )
+        elif name in DAY_FIELDS and value < 1:
+            errors.setdefault(name, []).append(
+                _("The number of days must be 1 or more (not %(value)s).") % {"value": value}
+            )
+        else:
+            given[name] = value
+    raise_errors(errors)
+    old = {name: getattr(placement, name) for name in given}
+    for name, value in given.items():
+        setattr(placement, name, value)
+    problems = check_dates(placement, set(given))
+    if problems:
+        for name, value in old.items():
+            setattr(placement, name, value)
+        raise_errors(problems)
+    return {name: (old[name], given[name]) for name in given}
+
+
+def check_dates(placement: Placement, fields: Collection[str]) -> dict[str, list[str]]:
+    """The date rules touching ``fields``: nothing ends before it starts, no event is recorded
+    ahead of today, and the days counted fit between their dates."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in sorted(set(fields) & NOT_IN_FUTURE):
+        value = getattr(placement, name)
+        if value is not None and value > today:
+            errors.setdefault(name, []).append(
+                _("%(field)s cannot be in the future (%(date)s is after today, %(today)s).")
+                % {"field": _label(name).capitalize(), "date": _date(value), "today": _date(today)}
+            )
+    for first, last in ORDERED:
+        if first not in fields and last not in fields:
+            continue
+        start, end = getattr(placement, first), getattr(placement, last)
+        if start is not None and end is not None and end < start:
+            errors.setdefault(last, []).append(
+                _("%(end_field)s (%(end)s) is before %(start_field)s (%(start)s).")
+                % {
+                    "end_field": _label(last).capitalize(),
+                    "end": _date(end),
+                    "start_field": _label(first),
+                    "start": _date(start),
+                }
+            )
+    for days_field, first, last in SPANS:
+        if not {days_field, first, last} & set(fields) or last in errors:
+            continue
+        days, start, end = (getattr(placement, n) for n in (days_field, first, last))
+        if days is not None and start is not None and end is not None:
+            span = (end - start).days + 1
+            if days > span:
+                errors.setdefault(days_field, []).append(
+                    _("%(days)s days do not fit in the %(span)s days from %(start)s to %(end)s.")
+                    % {"days": days, "span": span, "start": _date(start), "end": _date(end)}
+                )
+    return errors
+
+
+# --- requirements of steps ---------------------------------------------------------------------
+
+
+def _on_a_shortlist(placement: Placement) -> None:
+    shortlist = placement.shortlist
+    if (
+        shortlist is None
+        or shortlist.status != Shortlist.Status.IN_REVIEW
+        or shortlist.opportunity_id != placement.opportunity_id
+    ):
+        raise ValidationError(
+            _("Candidates are shortlisted by sending a shortlist of the opportunity to reviewers."),
+            code="requirement",
+        )
+
+
+def _reviews_complete(placement: Placement) -> None:
+    shortlist = placement.shortlist
+    if shortlist is None or shortlist.status != Shortlist.Status.IN_REVIEW:
+        raise ValidationError(
+            _("A selection is decided on a shortlist in review."), code="requirement"
+        )
+    problems = shortlist.missing_reviews([placement])
+    if problems:
+        raise ValidationError(problems, code="requirement")
+
+
+def _mission_report(placement: Placement) -> None:
+    if not MissionReport.objects.filter(placement=placement).exists():
+        raise ValidationError(_("The expert's mission report is missing."), code="requirement")
+
+
+def _host_evaluation(placement: Placement) -> None:
+    if not followup.answered(placement, PlacementSurvey.Kind.HOST_EVALUATION):
+        raise ValidationError(
+            _("The host institution has not yet answered its evaluation questionnaire."),
+            code="requirement",
+        )
+
+
+def _checklist_done(placement: Placement) -> None:
+    items = {c.item: c for c in placement.checklist.all()}
+    missing = [
+        str(label)
+        for value, label in ChecklistItem.Item.choices
+        if value not in items or items[value].done_on is None
+    ]
+    problems: list[str] = []
+    if missing:
+        problems.append(
+            _("Before departure, the checklist must be complete; still to do: %(items)s.")
+            % {"items": "; ".join(missing)}
+        )
+    departed = placement.departed_on
+    if departed is not None:
+        late = [
+            f"{c.get_item_display()} ({_date(c.done_on)})"
+            for c in items.values()
+            if c.done_on is not None and c.done_on > departed
+        ]
+        if late:
+            problems.append(
+                _("These were done after the departure date %(date)s: %(items)s.")
+                % {"date": _date(departed), "items": "; ".join(late)}
+            )
+    if problems:
+        raise ValidationError(problems, code="requirement")
+
+
+REQUIREMENTS: dict[str, Callable[[Placement], None]] = {
+    "on_a_shortlist": _on_a_shortlist,
+    "reviews_complete": _reviews_complete,
+    "mission_report": _mission_report,
+    "host_evaluation": _host_evaluation,
+    "checklist_done": _checklist_done,
+}
+
+
+# --- work done with a step, in its transaction; messages sent once it commits ------------------
+
+
+def _open_checklist(actor: Any, placement: Placement) -> None:
+    for item in ChecklistItem.Item.values:
+        ChecklistItem.objects.get_or_create(placement=placement, item=item)
+
+
+ACTIONS: dict[str, Callable[[Any, Placement], None]] = {
+    "open_checklist": _open_checklist,
+    "open_host_evaluation": followup.open_host_evaluation,
+    "open_follow_ups": followup.open_follow_ups,
+}
+NOTICES: dict[str, Callable[[int], None]] = {
+    "candidate_selected": mail.candidate_selected,
+    "candidate_not_selected": mail.candidate_not_selected,
+    "send_due_surveys": mail.surveys_due_for,
+}
+
+
+# --- opening placements -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_placement(actor: Any, application: Application) -> Placement:
+    """The placement of an application (created in state "applied" if it has none yet)."""
+    opportunity = application.opportunity
+    require(actor, "placements.manage", opportunity)
+    existing = Placement.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    if opportunity.status not in SELECTING:
+        raise ValidationError(
+            _(
+                "Candidates are selected for validated or published opportunities; "
+                "this one is %(s)s."
+            )
+            % {"s": opportunity.get_status_display().lower()}
+        )
+    if application.accepted_at is None:
+        raise ValidationError(
+            _("%(name)s has not accepted the invitation to apply.")
+            % {"name": application.member.display_name}
+        )
+    member = application.member
+    return Placement.objects.create(
+        opportunity=opportunity,
+        application=application,
+        member=member,
+        track=Track.LABOUR if opportunity.kind == Opportunity.Kind.JOB_ORDER else Track.MISSION,
+        sex=member.sex,
+        expert_country=member.country_of_residence,
+        created_by=user_or_none(actor),
+    )
+
+
+# --- compensation, report, checklist -----------------------------------------------------------
+
+
+def _money(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append(_("“%(v)s” is not an amount.") % {"v": value})
+        return None
+    if not amount.is_finite():
+        errors.setdefault(field, []).append(_("“%(v)s” is not an amount.") % {"v": value})
+        return None
+    return amount
+
+
+def _currency(code: str, field: str, errors: dict[str, list[str]]) -> None:
+    if not is_currency(code) or code != code.upper() or len(code) != 3:
+        errors.setdefault(field, []).append(
+            _("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, PHP).") % {"code": code}
+        )
+
+
+@transaction.atomic
+def add_compensation(
+    actor: Any,
+    placement: Placement,
+    *,
+    kind: str,
+    budget: Any,
+    currency: str,
+    description: str = "",
+) -> CompensationItem:
+    """Budget one compensation item of a selected (or further) placement."""
+    locked = Placement.objects.select_for_update().get(pk=placement.pk)
+    require(actor, "placements.manage", locked)
+    errors: dict[str, list[str]] = {}
+    if locked.state not in ASSIGNED_STATES:
+        errors.setdefault("placement", []).append(
+            _("Compensation is budgeted for selected candidates; this placement is “%(s)s”.")
+            % {"s": locked.get_state_display()}
+        )
+    if kind not in PackageItem.Kind.values:
+        errors.setdefault("kind", []).append(_("Unknown item “%(k)s”.") % {"k": kind})
+    amount = _money(budget, "budget", errors)
+    if amount is not None and amount < 0:
+        errors.setdefault("budget", []).append(
+            _("The budget cannot be negative (%(v)s).") % {"v": amount}
+        )
+    _currency(currency, "currency", errors)
+    raise_errors(errors)
+    assert amount is not None
+    item = CompensationItem(
+        placement=locked,
+        kind=kind,
+        budget=amount,
+        currency=currency,
+        description=description.strip(),
+        created_by=user_or_none(actor),
+    )
+    try:
+        item.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    item.save()
+    return item
+
+
+def paid(item: CompensationItem) -> Decimal:
+    total = item.payments.aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0)
+
+
+@transaction.atomic
+def pay(
+    actor: Any,
+    item: CompensationItem,
+    *,
+    amount: Any,
+    currency: str,
+    paid_on: datetime.date,
+    reference: str = "",
+) -> Payment:
+    """Record money actually paid against a compensation item: in its currency, on a day not
+    after today, and not beyond what is left of its budget."""
+    locked = (
+        CompensationItem.objects.select_for_update().select_related("placement").get(pk=item.pk)
+    )
+    require(actor, "placements.pay", locked.placement)
+    errors: dict[str, list[str]] = {}
+    value = _money(amount, "amount", errors)
+    if value is not None and value <= 0:
+        errors.setdefault("amount", []).append(
+            _("A payment is more than zero (not %(v)s).") % {"v": value}
+        )
+    _currency(currency, "currency", errors)
+    if not errors.get("currency") and currency != locked.currency:
+        errors.setdefault("currency", []).append(
+            _("This item is budgeted in %(item)s; record the payment in %(item)s, not %(paid)s.")
+            % {"item": locked.currency, "paid": currency}
+        )
+    if not isinstance(paid_on, datetime.date) or isinstance(paid_on, datetime.datetime):
+        errors.setdefault("paid_on", []).append(_("Give the day it was paid."))
+    elif paid_on > timezone.localdate():
+        errors.setdefault("paid_on", []).append(
+            _("A payment is recorded once made: %(d)s is in the future.") % {"d": _date(paid_on)}
+        )
+    if value is not None and value > 0 and not errors.get("currency"):
+        left = locked.budget - paid(locked)
+        if value > left:
+            errors.setdefault("amount", []).append(
+                _("%(v)s %(c)s is more than is left of the budget (%(left)s %(c)s of %(b)s).")
+                % {"v": value, "c": locked.currency, "left": left, "b": locked.budget}
+            )
+    raise_errors(errors)
+    assert value is not None
+    payment = Payment(
+        item=locked,
+        amount=value,
+        currency=currency,
+        paid_on=paid_on,
+        reference=reference.strip(),
+        recorded_by=user_or_none(actor),
+    )
+    try:
+        payment.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    payment.save()
+    return payment
+
+
+REPORTABLE = (State.ON_ASSIGNMENT, State.COMPLETED)
+
+
+@transaction.atomic
+def submit_report(
+    actor: Any,
+    placement: Placement,
+    *,
+    activities: str,
+    results: str,
+    recommendations: str = "",
+) -> MissionReport:
+    """The expert (or an officer for them) writes or corrects the mission report, during the
+    mission or once it is completed (until it is closed as evaluated)."""
+    locked = Placement.objects.select_for_update().select_related("member").get(pk=placement.pk)
+    if not (check(actor, "placements.manage", locked) or is_own(actor, locked)):
+        raise PermissionDenied(_("Only the expert and the programme's officers write the report."))
+    if locked.track != Track.MISSION:
+        raise ValidationError(_("Mission reports are written for missions only."))
+    if locked.state not in REPORTABLE:
+        raise ValidationError(
+            _("The report is written during or after the mission; this placement is “%(s)s”.")
+            % {"s": locked.get_state_display()}
+        )
+    report = MissionReport.objects.filter(placement=locked).first() or MissionReport(
+        placement=locked
+    )
+    report.activities = activities.strip()
+    report.results = results.strip()
+    report.recommendations = recommendations.strip()
+    report.submitted_by = user_or_none(actor)
+    try:
+        report.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    report.save()
+    return report
+
+
+@transaction.atomic
+def tick(
+    actor: Any,
+    placement: Placement,
+    item: str,
+    *,
+    done_on: datetime.date | None,
+    note: str = "",
+) -> ChecklistItem:
+    """Record (or, with ``done_on=None``, undo) one step of the pre-departure checklist."""
+    locked = Placement.objects.select_for_update().get(pk=placement.pk)
+    require(actor, "placements.manage", locked)
+    if locked.state != State.PRE_DEPARTURE:
+        raise ValidationError(
+            _("The checklist is kept while the departure is prepared; this placement is “%(s)s”.")
+            % {"s": locked.get_state_display()}
+        )
+    if item not in ChecklistItem.Item.values:
+        raise ValidationError({"item": [_("Unknown checklist step “%(i)s”.") % {"i": item}]})
+    if done_on is not None and done_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "done_on": [
+                    _("%(d)s is in the future: record a step once it is done.")
+                    % {"d": _date(done_on)}
+                ]
+            }
+        )
+    row, _created = ChecklistItem.objects.get_or_create(placement=locked, item=item)
+    row.done_on = done_on
+    row.note = note.strip()
+    row.recorded_by = user_or_none(actor)
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    row.save()
+    return row
+
+
+# --- what people see -----------------------------------------------------------------------------
+
+
+def placements_of(actor: Any) -> Any:
+    """A member's own placements."""
+    return Placement.objects.filter(
+        member__user_id=int(getattr(actor, "pk", 0) or 0)
+    ).select_related("opportunity__host")
+
+
+def budget_lines(placement: Placement) -> list[dict[str, Any]]:
+    """Each compensation item with what was paid and what is left."""
+    items = placement.compensation.annotate(paid_total=Sum("payments__amount")).order_by("pk")
+    return [
+        {
+            "item": item,
+            "paid": Decimal(item.paid_total or 0),
+            "left": item.budget - Decimal(item.paid_total or 0),
+        }
+        for item in items
+    ]
