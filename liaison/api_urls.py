@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from liaison.insights import api as insights_api
 from liaison.opportunities import api as opportunities_api
+from liaison.placements import api as placements_api
 from liaison.registry import api as registry_api
 from liaison.taxonomy import api as taxonomy_api
 
@@ -23,6 +24,7 @@ router.register(
 )
 router.register("opportunities/quotas", opportunities_api.QuotaViewSet, basename="quota")
 router.register("opportunities", opportunities_api.OpportunityViewSet, basename="opportunity")
+router.register("placements", placements_api.PlacementViewSet, basename="placement")
 
 urlpatterns = [
     path(
@@ -41,6 +43,11 @@ urlpatterns = [
         "insights/surveys/<int:pk>/",
         insights_api.SurveyResultsView.as_view(),
         name="insights-survey-results",
+    ),
+    path(
+        "placements/dashboard/",
+        placements_api.DashboardView.as_view(),
+        name="placements-dashboard",
     ),
     path("", include(router.urls)),
 ]

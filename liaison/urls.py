@@ -15,6 +15,7 @@ urlpatterns = [
     path("surveys/", include("liaison.surveys.urls")),
     path("s/", include("liaison.surveys.urls_respond")),
     path("insights/", include("liaison.insights.urls")),
+    path("placements/", include("liaison.placements.urls")),
     path("opportunities/", include("liaison.opportunities.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),

@@ -71,8 +71,8 @@ def candidate_not_selected(placement_id: int) -> None:
     candidate_decision(placement_id, selected=False)
 
 
-def ask_reviewers(shortlist_id: int) -> None:
-    """Send each reviewer of a new shortlist the link to their review page."""
+def ask_reviewers(shortlist_id: int, user_ids: list[int] | None = None) -> None:
+    """Send each reviewer of a shortlist (or those of ``user_ids``) the link to their page."""
     shortlist = Shortlist.objects.select_related("opportunity__host").get(pk=shortlist_id)
     values = {
         "count": shortlist.candidates.count(),
@@ -80,7 +80,10 @@ def ask_reviewers(shortlist_id: int) -> None:
         "host": shortlist.opportunity.host,
         "link": link(reverse("placements:shortlist-review", args=[shortlist.pk])),
     }
-    for reviewer in shortlist.reviewers.select_related("user"):
+    reviewers = shortlist.reviewers.select_related("user")
+    if user_ids is not None:
+        reviewers = reviewers.filter(user_id__in=user_ids)
+    for reviewer in reviewers:
         if not reviewer.user.email:
             continue
         _send(

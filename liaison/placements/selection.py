@@ -173,6 +173,38 @@ def send_shortlist(
     return shortlist
 
 
+@transaction.atomic
+def add_reviewer(actor: Any, shortlist: Shortlist, user: User) -> Reviewer:
+    """Add someone to the panel of a shortlist in review (when reviewers declared conflicts
+    with a candidate, or one cannot take part); they are emailed the link."""
+    require(actor, "placements.manage", shortlist)
+    locked = (
+        Shortlist.objects.select_for_update().select_related("opportunity").get(pk=shortlist.pk)
+    )
+    if locked.status != Shortlist.Status.IN_REVIEW:
+        raise ValidationError(_("This shortlist is decided; its panel cannot change."))
+    candidates = list(locked.candidates.all())
+    if Reviewer.objects.filter(shortlist=locked, user=user).exists():
+        raise ValidationError({"reviewer": [_("%(name)s is already a reviewer.") % {"name": user}]})
+    if any(p.member is not None and p.member.user_id == user.pk for p in candidates):
+        raise ValidationError(
+            {
+                "reviewer": [
+                    _("%(name)s is a candidate on this shortlist and cannot review it.")
+                    % {"name": user}
+                ]
+            }
+        )
+    if not may_review(user, locked.opportunity, locked.panel):
+        raise ValidationError(
+            {"reviewer": [_("%(name)s may not review this shortlist.") % {"name": user}]}
+        )
+    reviewer = Reviewer.objects.create(shortlist=locked, user=user)
+    Review.objects.bulk_create(Review(reviewer=reviewer, placement=p) for p in candidates)
+    transaction.on_commit(partial(mail.ask_reviewers, locked.pk, [user.pk]))
+    return reviewer
+
+
 def reviewer_of(actor: Any, shortlist: Shortlist) -> Reviewer:
     """The actor's seat on the shortlist's panel; PermissionDenied when they have none."""
     reviewer = Reviewer.objects.filter(

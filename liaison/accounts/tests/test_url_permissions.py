@@ -33,6 +33,10 @@ REGISTRY = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER, Role.ADMINISTRATOR}
 ADMIN = {Role.ADMINISTRATOR}
 OPP_VIEW = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 OPP_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+PLACE_VIEW = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+PLACE_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+PLACE_REVIEW = {Role.REVIEWER, Role.HOST_FOCAL_POINT}
+PLACE_DASHBOARD = {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 SIGNED_IN = set(Role.values)
 
 # What each expectation accepts as a status code.
@@ -199,6 +203,29 @@ EXPECTED: dict[str, Rule] = {
     "api:programme-detail": everyone(),
     "api:quota-list": api(OPP_MANAGE),
     "api:quota-detail": api(OPP_MANAGE),
+    # Placements: host focal points and officers see them (no placement in the walk: 404);
+    # steps are POSTs (a candidate withdraws their own); officers shortlist, decide, budget and
+    # pay; reviewers and focal points review the shortlists they sit on; the dashboard is for
+    # analysts and officers.
+    "placements:list": only(PLACE_VIEW),
+    "placements:mine": only({Role.MEMBER}),
+    "placements:dashboard": only(PLACE_DASHBOARD),
+    "placements:detail": only(PLACE_VIEW, yes=NOT_FOUND),
+    "placements:step": only(SIGNED_IN, yes=NOT_ALLOWED),
+    "placements:compensation-add": only(PLACE_MANAGE, yes=NOT_ALLOWED),
+    "placements:payment-add": only(PLACE_MANAGE, yes=NOT_ALLOWED),
+    "placements:checklist": only(PLACE_MANAGE, yes=NOT_ALLOWED),
+    "placements:report": only(SIGNED_IN, yes=NOT_FOUND),
+    "placements:shortlist-new": only(PLACE_MANAGE),  # the walk's published need
+    "placements:shortlist-detail": only(PLACE_MANAGE, yes=NOT_FOUND),
+    "placements:shortlist-review": only(PLACE_REVIEW, yes=NOT_FOUND),
+    "placements:reviews": only(PLACE_REVIEW),
+    "api:placement-list": api(PLACE_VIEW),
+    "api:placement-detail": api(PLACE_VIEW, yes=NOT_FOUND),
+    "api:placement-transition": api(PLACE_VIEW, yes=NOT_ALLOWED),  # POST only
+    "api:placement-compensation": api(PLACE_VIEW, yes=NOT_ALLOWED),
+    "api:placement-payments": api(PLACE_VIEW, yes=NOT_ALLOWED),
+    "api:placements-dashboard": api(PLACE_DASHBOARD),
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
@@ -218,6 +245,7 @@ OUT_OF_SCOPE: dict[str, Rule] = {
     "opportunities:quota-new": only(OPP_MANAGE),
     "opportunities:quota-edit": only(OPP_MANAGE),
     "api:quota-detail": api(OPP_MANAGE),
+    "placements:shortlist-new": only(PLACE_MANAGE),
 }
 # Officers scoped to France meet a record in Germany: 404, not 403. Administrators see it.
 SCOPED = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER}
@@ -337,6 +365,7 @@ OPPORTUNITY_KEYS = {
     ("opportunities:edit", "pk"): "opportunity",
     ("opportunities:step", "pk"): "opportunity",
     ("opportunities:invite", "pk"): "opportunity",
+    ("placements:shortlist-new", "pk"): "published",
     ("opportunities:programme-detail", "pk"): "programme",
     ("opportunities:programme-edit", "pk"): "programme",
     ("opportunities:agreement-new", "programme_pk"): "programme",
