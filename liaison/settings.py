@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "liaison.surveys",
     "liaison.insights",
     "liaison.opportunities",
+    "liaison.matching",
     "liaison.placements",
     "liaison.portal",
 ]
