@@ -156,9 +156,9 @@ class PlacementDetailSerializer(PlacementSerializer):
                 "kind": line["item"].kind,
                 "description": line["item"].description,
                 "currency": line["item"].currency,
-                "budget": line["item"].budget,
-                "paid": line["paid"],
-                "left": line["left"],
+                "budget": str(line["item"].budget),
+                "paid": f"{line['paid']:.2f}",
+                "left": f"{line['left']:.2f}",
             }
             for line in services.budget_lines(placement)
         ]

@@ -1,0 +1,178 @@
+"""The placements API: scope, steps (400, 403, 409), compensation and payments."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from liaison.accounts.roles import Role, ScopeKind
+from liaison.placements.models import Placement, State
+from liaison.placements.tests.conftest import actor_for, arrange, candidate, days_ago, today
+from tests.factories import OpportunityFactory, PlacementFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(placement: Placement, action: str = "") -> str:
+    return f"/api/v1/placements/{placement.pk}/" + (f"{action}/" if action else "")
+
+
+def test_officers_list_the_placements_of_their_countries_in_a_constant_number_of_queries(client):
+    in_france = [candidate() for _ in range(3)]
+    germany = PlacementFactory(
+        application__opportunity=OpportunityFactory(published=True, country="DE")
+    )
+    officer = actor_for(Role.PROGRAMME_OFFICER, in_france[0])
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get("/api/v1/placements/")
+    assert sorted(p["id"] for p in response.json()["results"]) == sorted(p.pk for p in in_france)
+    for _ in range(4):
+        candidate()
+    with CaptureQueriesContext(connection) as more:
+        response = client.get("/api/v1/placements/")
+    assert len(response.json()["results"]) == 7
+    assert len(more) == len(few)
+    assert client.get(_url(germany)).status_code == 404
+
+
+def test_a_host_focal_point_sees_their_institutions_placements_only(client):
+    mine, other = candidate(), candidate()
+    client.force_login(actor_for(Role.HOST_FOCAL_POINT, mine))
+    assert [p["id"] for p in client.get("/api/v1/placements/").json()["results"]] == [mine.pk]
+    assert client.get(_url(other)).status_code == 404
+
+
+def test_the_detail_holds_history_budget_checklist_surveys_and_the_callers_steps(client):
+    placement, _values = arrange("labour", "depart", State.PRE_DEPARTURE)
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, placement))
+    data = client.get(_url(placement)).json()
+    assert data["reference"] == placement.reference and data["track"] == "labour"
+    assert data["steps"] == ["depart", "withdraw", "cancel"]
+    assert {c["item"] for c in data["checklist"]} == {
+        "contract",
+        "visa",
+        "medical",
+        "orientation",
+        "travel",
+    }
+    assert data["transitions"] == [] and data["budget"] == [] and data["surveys"] == []
+
+
+def test_a_step_through_the_api_moves_the_placement_and_logs_it(client):
+    placement, _values = arrange("labour", "depart", State.PRE_DEPARTURE)
+    officer = actor_for(Role.PROGRAMME_OFFICER, placement)
+    client.force_login(officer)
+    response = client.post(
+        _url(placement, "transition"),
+        {
+            "step": "depart",
+            "expected_state": "pre_departure",
+            "departed_on": days_ago(1).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["state"] == "departed" and data["departed_on"] == days_ago(1).isoformat()
+    assert data["transitions"][0]["name"] == "depart"
+    assert data["transitions"][0]["actor"] == str(officer)
+
+
+def test_a_stale_expected_state_answers_409_and_changes_nothing(client):
+    placement, _values = arrange("labour", "return", State.DEPARTED)
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, placement))
+    response = client.post(
+        _url(placement, "transition"),
+        {"step": "return", "expected_state": "pre_departure", "returned_on": today().isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "Nothing was changed" in response.json()["detail"][0]
+    placement.refresh_from_db()
+    assert placement.state == State.DEPARTED and placement.returned_on is None
+
+
+def test_a_return_before_departure_answers_400_by_field(client):
+    placement, _values = arrange("labour", "return", State.DEPARTED)
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, placement))
+    response = client.post(
+        _url(placement, "transition"),
+        {"step": "return", "expected_state": "departed", "returned_on": days_ago(60).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "is before departed on" in response.json()["returned_on"][0]
+    response = client.post(
+        _url(placement, "transition"),
+        {"step": "return", "expected_state": "departed", "returned_on": "31/02/2026"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "returned_on" in response.json()
+    placement.refresh_from_db()
+    assert placement.state == State.DEPARTED
+
+
+def test_a_step_outside_the_callers_role_answers_403(client):
+    placement, values = arrange("mission", "contract", State.SELECTED)
+    client.force_login(actor_for(Role.HOST_FOCAL_POINT, placement))
+    response = client.post(
+        _url(placement, "transition"),
+        {
+            "step": "contract",
+            "expected_state": "selected",
+            **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    placement.refresh_from_db()
+    assert placement.state == State.SELECTED
+
+
+def test_members_and_reviewers_have_no_placements_api(client):
+    placement = candidate()
+    for user in (placement.member.user, user_with_role(Role.REVIEWER)):
+        client.force_login(user)
+        assert client.get("/api/v1/placements/").status_code == 403
+        assert client.get(_url(placement)).status_code == 403
+
+
+def test_compensation_and_payments_through_the_api(client):
+    placement, _values = arrange("mission", "contract", State.SELECTED)
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, placement))
+    bad = client.post(
+        _url(placement, "compensation"),
+        {"kind": "travel", "budget": "900", "currency": "XXY"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "ISO 4217" in bad.json()["currency"][0]
+    made = client.post(
+        _url(placement, "compensation"),
+        {"kind": "travel", "budget": "900", "currency": "EUR", "description": "Flight"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    item = made.json()["budget"][0]
+    paid = client.post(
+        _url(placement, "payments"),
+        {"item": item["id"], "amount": "350", "currency": "EUR", "paid_on": today().isoformat()},
+        content_type="application/json",
+    )
+    assert paid.status_code == 201
+    assert paid.json()["budget"][0]["paid"] == "350.00"
+    assert paid.json()["budget"][0]["left"] == "550.00"
+    over = client.post(
+        _url(placement, "payments"),
+        {"item": item["id"], "amount": "600", "currency": "EUR", "paid_on": today().isoformat()},
+        content_type="application/json",
+    )
+    assert over.status_code == 400 and "more than is left" in over.json()["amount"][0]
+
+
+def test_the_api_dashboard_is_for_analysts_and_officers(client):
+    client.force_login(user_with_role(Role.HOST_FOCAL_POINT, ScopeKind.INSTITUTION, "1"))
+    assert client.get("/api/v1/placements/dashboard/").status_code == 403
+    client.force_login(user_with_role(Role.ANALYST))
+    assert client.get("/api/v1/placements/dashboard/").json()["assignments"] == 0
