@@ -295,7 +295,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
     # Organisations, opportunities and quotas share the registry's sectors: one enum.
-    "ENUM_NAME_OVERRIDES": {"SectorEnum": "liaison.registry.models.Organisation.Sector"},
+    # Package items and placements' compensation share one list of items; a placement's state
+    # appears as its state and as the two ends of each transition.
+    "ENUM_NAME_OVERRIDES": {
+        "SectorEnum": "liaison.registry.models.Organisation.Sector",
+        "PackageItemKindEnum": "liaison.opportunities.models.PackageItem.Kind",
+        "PlacementStateEnum": "liaison.placements.models.State",
+    },
 }
 
 # Background tasks ----------------------------------------------------------------------------

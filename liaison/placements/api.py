@@ -188,7 +188,7 @@ class PlacementDetailSerializer(PlacementSerializer):
         ]
 
 
-class TransitionSerializer(serializers.Serializer[Any]):
+class PlacementStepSerializer(serializers.Serializer[Any]):
     step = serializers.CharField(help_text="A step of the placement's workflow, e.g. contract.")
     expected_state = serializers.ChoiceField(
         choices=State.choices,
@@ -280,7 +280,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet[Placement]):
         )
 
     @extend_schema(
-        request=TransitionSerializer,
+        request=PlacementStepSerializer,
         responses={
             200: PlacementDetailSerializer,
             400: OpenApiResponse(description="Messages by field: input or records refuse it."),
@@ -292,7 +292,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet[Placement]):
     def transition(self, request: Request, pk: str | None = None) -> Response:
         """Take one step of the placement's workflow."""
         placement = self.get_object()
-        data = TransitionSerializer(data=request.data)
+        data = PlacementStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             moved = services.transition(
