@@ -50,14 +50,30 @@ class TableSerializer(serializers.Serializer[Any]):
     note = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     summary = SummarySerializer(many=True)
+    withheld = serializers.BooleanField(
+        help_text="True when no row is shown: any figure in it would let someone work out "
+        "another about fewer than the threshold (the note says so)."
+    )
     rows = RowSerializer(many=True)
+
+
+_REFUSED = (
+    "True when the filters are refused and nothing is shown: the figures, compared with a wider "
+    "selection's, would let someone work out figures about fewer people than the threshold "
+    "(the filtered group is small, or differs from the group without one of the filters by "
+    "few people, or is a row a wider table hides). Widen the selection."
+)
+_MESSAGE = "Why nothing is shown, in the reader's language; empty when figures are shown."
 
 
 class DashboardSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField(allow_null=True)
     too_few = serializers.BooleanField(
-        help_text="The filters leave fewer people than the threshold: nothing is shown."
+        help_text="The unfiltered population (the caller's scope) is smaller than the "
+        "threshold: nothing is shown. A filtered view is never too_few: it is refused."
     )
+    refused = serializers.BooleanField(help_text=_REFUSED)
+    message = serializers.CharField(help_text=_MESSAGE)
     filtered = serializers.BooleanField()
     threshold = serializers.IntegerField()
     origin = serializers.CharField()
@@ -84,7 +100,14 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
     questionnaire = QuestionnaireSerializer()
     wave = WaveSerializer(allow_null=True)
     respondents = serializers.IntegerField(allow_null=True)
-    too_few = serializers.BooleanField()
+    too_few = serializers.BooleanField(
+        help_text="The waves read have fewer respondents than the threshold: nothing is shown."
+    )
+    refused = serializers.BooleanField(
+        help_text="All waves were asked for while one wave has fewer respondents than the "
+        "threshold (subtracting the others would give theirs): nothing is shown; ask for a wave."
+    )
+    message = serializers.CharField(help_text=_MESSAGE)
     threshold = serializers.IntegerField()
     countries = TableSerializer(allow_null=True)
     tables = TableSerializer(many=True)
@@ -112,7 +135,9 @@ _filters = [
 class DashboardView(APIView):
     """Members by host country (with the World Bank estimate and coverage), sex, age band,
     education, occupation group, top skills, interests, availability, languages and month of
-    registration, under the filters given. Small counts are hidden (null)."""
+    registration, under the filters given. Small counts are hidden (null); filters whose
+    figures could be differenced against a wider selection's are refused (``refused``, with
+    ``message``; no table)."""
 
     required_action = ACTION
 
@@ -126,6 +151,8 @@ class DashboardView(APIView):
         payload = {
             "total": board.total,
             "too_few": board.too_few,
+            "refused": board.refused,
+            "message": board.message,
             "filtered": board.filtered,
             "threshold": threshold(),
             "origin": board.origin,
@@ -164,7 +191,8 @@ class SurveyListView(APIView):
 
 class SurveyResultsView(APIView):
     """Results per question of one questionnaire (all waves, or ``wave``): complete
-    submissions only, small counts hidden (null)."""
+    submissions only, small counts hidden (null). All waves are refused (``refused``) while
+    a wave has fewer respondents than the threshold."""
 
     required_action = ACTION
 
@@ -188,6 +216,8 @@ class SurveyResultsView(APIView):
             "wave": _wave(wave) if wave else None,
             "respondents": found.respondents,
             "too_few": found.too_few,
+            "refused": found.refused,
+            "message": found.message,
             "threshold": threshold(),
             "countries": found.countries.as_dict() if found.countries else None,
             "tables": _tables(found.tables),

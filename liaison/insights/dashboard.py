@@ -6,7 +6,13 @@ Everything is counted by the database (GROUP BY on indexed columns); Python only
 few hundred groups that come back. The member table is read twice: the demographic dimensions
 together (one GROUP BY over the covering demography index, added up per dimension afterwards),
 then the occupation group with the month of registration. The unfiltered dashboard is
-cached, keyed on what the counts depend on (see ``data_version``).
+cached, keyed on what the counts depend on (see ``data_version``), and so are its raw counts.
+
+A filtered view is first checked against differencing (``liaison.insights.selection``: one
+read of the members grouped by the filtered dimensions); a view refused shows no figure. A
+view shown hides, besides the small cells, each cell that 1 to k - 1 people separate from the
+same cell one filter wider, and each cell the unfiltered view hides; the counts one filter
+wider are read for that (the unfiltered ones from the cache).
 """
 
 from __future__ import annotations
@@ -33,11 +39,23 @@ from django_countries import countries
 
 from liaison.accounts.permissions import RULES, grants_of, visible
 from liaison.accounts.roles import ScopeKind
-from liaison.insights.aggregates import Row, Table, share, suppress, table, threshold
+from liaison.insights import selection
+from liaison.insights.aggregates import (
+    Row,
+    Table,
+    exposed,
+    narrower_than,
+    share,
+    suppress,
+    table,
+    threshold,
+    withheld,
+)
 from liaison.insights.filters import (
     AGE_BANDS,
     ISCO_MAJOR,
     NOT_STATED,
+    Cut,
     InsightsFilterForm,
     years_before,
 )
@@ -62,20 +80,52 @@ TOP_LANGUAGES = 15
 CACHE_SECONDS = 600  # an upper bound on staleness where data_version cannot see a change
 
 
+def refusal_message() -> str:
+    return _(
+        "This selection would let someone work out figures about fewer than %(n)s people; widen it."
+    ) % {"n": threshold()}
+
+
+def too_few_message() -> str:
+    return _("Fewer than %(n)s people match: no figure is shown.") % {"n": threshold()}
+
+
 @dataclass
 class Dashboard:
     tables: dict[str, Table]
-    total: int | None  # members counted; None when fewer than the threshold (nothing shown)
-    too_few: bool  # the filters leave 1 to threshold - 1 members: no figure is shown
+    total: int | None  # members counted; None when nothing is shown
+    too_few: bool  # the unfiltered population is 1 to threshold - 1: no figure is shown
     filtered: bool
     estimate_year: int | None
     origin: str
     map: dict[str, Any]  # the host-country choropleth's data (see map_payload)
     computed_at: datetime.datetime = field(default_factory=timezone.now)
     cached: bool = False
+    refused: bool = False  # the filters could be differenced (see selection): nothing shown
+    raw_counts: Counts | None = None  # the unfiltered view's, unsuppressed: never shown
 
     def ordered(self) -> list[Table]:
         return list(self.tables.values())
+
+    @property
+    def message(self) -> str:
+        """Why no figure is shown, in the reader's language; empty when figures are shown."""
+        if self.refused:
+            return refusal_message()
+        if self.too_few:
+            return too_few_message()
+        return ""
+
+
+@dataclass
+class Counts:
+    """One population's raw counts, for the checks against differencing."""
+
+    dims: dict[str, dict[str, int]]  # by dimension (occupation by ISCO major group)
+    interests: dict[str, int]
+    availability: dict[str, int]
+    languages: dict[str, int]
+    skills: dict[int, int]  # of the skills asked for only
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -243,6 +293,88 @@ def choice_counts(
     return interests, availability
 
 
+def isco_codes() -> dict[int, str]:
+    return dict(IscoGroup.objects.values_list("pk", "code"))
+
+
+def by_major(groups: dict[str, int], codes: dict[int, str]) -> dict[str, int]:
+    """Members by ISCO major group, from members by occupation group (an id, or NOT_STATED)."""
+    majors: dict[str, int] = {}
+    for group, n in groups.items():
+        code = by_major_key(group, codes)
+        majors[code] = majors.get(code, 0) + n
+    return majors
+
+
+def cube(
+    members: QuerySet[Member], cuts: list[Cut], today: datetime.date, codes: dict[int, str]
+) -> selection.Cube:
+    """``members`` grouped by the dimensions the cuts cut (keys as the tables have them)."""
+    if not cuts:
+        return []
+    exprs = dimensions(today)
+    names = [f"d{i}" for i in range(len(cuts))]
+    rows = (
+        members.order_by()
+        .values(**{n: exprs[c.dimension] for n, c in zip(names, cuts, strict=True)})
+        .annotate(n=Count("*"))
+        .values_list(*names, "n")
+    )
+    out: dict[tuple[str, ...], int] = {}
+    for *values, n in rows:
+        keys = tuple(
+            by_major_key(_key(v), codes) if c.dimension == "isco" else _key(v)
+            for c, v in zip(cuts, values, strict=True)
+        )
+        out[keys] = out.get(keys, 0) + n
+    return list(out.items())
+
+
+def by_major_key(group: str, codes: dict[int, str]) -> str:
+    return NOT_STATED if group == NOT_STATED else codes.get(int(group), "?")[:1]
+
+
+def skill_counts(members: QuerySet[Member], narrowed: bool, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    return dict(
+        _related(MemberSkill, members, narrowed)
+        .filter(skill_id__in=ids)
+        .values("skill_id")
+        .annotate(n=Count("*"))
+        .values_list("skill_id", "n")
+    )
+
+
+def language_counts(members: QuerySet[Member], narrowed: bool) -> dict[str, int]:
+    return dict(
+        _related(MemberLanguage, members, narrowed)
+        .values("language")
+        .annotate(n=Count("*"))
+        .values_list("language", "n")
+    )
+
+
+def counted(
+    members: QuerySet[Member],
+    narrowed: bool,
+    today: datetime.date,
+    codes: dict[int, str],
+    skills: list[int],
+) -> Counts:
+    """The raw counts of a wider view (six queries)."""
+    dims = member_counts(members, today)
+    dims["isco"] = by_major(dims["isco"], codes)
+    interests, availability = choice_counts(members, narrowed, today)
+    return Counts(
+        dims,
+        interests,
+        availability,
+        language_counts(members, narrowed),
+        skill_counts(members, narrowed, skills),
+    )
+
+
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -276,17 +408,7 @@ def build(user: Any, form: InsightsFilterForm, today: datetime.date | None = Non
     today = today or timezone.localdate()
     if form.active:
         return _compute(user, form, today)
-    parts = "|".join(
-        [
-            data_version(),
-            scope_key(user),
-            translation.get_language() or "",
-            today.isoformat(),
-            str(threshold()),
-            settings.LIAISON_ORIGIN_COUNTRY,
-        ]
-    )
-    key = "insights:dashboard:v1:" + hashlib.sha256(parts.encode()).hexdigest()
+    key = _cache_key(user, today)
     found = cache.get(key)
     if isinstance(found, Dashboard):
         found.cached = True
@@ -296,11 +418,51 @@ def build(user: Any, form: InsightsFilterForm, today: datetime.date | None = Non
     return dashboard
 
 
+def _cache_key(user: Any, today: datetime.date, version: str = "", kind: str = "") -> str:
+    """The unfiltered dashboard's key (in the reader's language), or, with ``kind``, the key
+    of something else that depends on the same data."""
+    parts = "|".join(
+        [
+            version or data_version(),
+            scope_key(user),
+            "" if kind else translation.get_language() or "",
+            today.isoformat(),
+            str(threshold()),
+            settings.LIAISON_ORIGIN_COUNTRY,
+        ]
+    )
+    return f"insights:{kind or 'dashboard'}:v1:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def _root_counts(
+    user: Any, everyone: QuerySet[Member], today: datetime.date, codes: dict[int, str]
+) -> Counts:
+    """The unfiltered view's raw counts, skills aside: kept with the unfiltered dashboard in
+    the cache, or on their own; counted (and kept) when neither is there."""
+    version = data_version()
+    board = cache.get(_cache_key(user, today, version))
+    if isinstance(board, Dashboard) and board.raw_counts is not None:
+        return board.raw_counts
+    key = _cache_key(user, today, version, kind="counts")
+    found = cache.get(key)
+    if isinstance(found, Counts):
+        return found
+    counts = counted(everyone, scope_countries(user) is not None, today, codes, [])
+    cache.set(key, counts, CACHE_SECONDS)
+    return counts
+
+
 def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashboard:
     limit = threshold()
     scope = scope_countries(user)
-    members = form.apply(visible(user, ACTION, Member.objects.all()), today)
+    everyone = visible(user, ACTION, Member.objects.all())
+    members = form.apply(everyone, today)
     narrowed = form.active or scope is not None
+    origin = settings.LIAISON_ORIGIN_COUNTRY.upper()
+    cuts = form.cuts()
+    codes = isco_codes()
+    if cuts and not selection.allowed(cube(everyone, cuts, today, codes), cuts, limit):
+        return Dashboard({}, None, False, True, None, origin, map_payload(None), refused=True)
 
     def here() -> tuple[dict[str, dict[str, int]], tuple[dict[str, int], dict[str, int]]]:
         return member_counts(members, today), choice_counts(members, narrowed, today)
@@ -308,13 +470,31 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
     (counts, (interests, available)), (skills, languages) = side_by_side(
         here, lambda: held_counts(members, narrowed, limit)
     )
+    counts["isco"] = by_major(counts["isco"], codes)
     total = sum(counts["sex"].values())
-    origin = settings.LIAISON_ORIGIN_COUNTRY.upper()
-    if 0 < total < limit:
-        return Dashboard({}, None, True, form.active, None, origin, map_payload(None))
+    # Kept with the unfiltered dashboard (never shown): the filtered views check against them.
+    raw = None if form.active else Counts(counts, interests, available, dict(languages), {})
+    if 0 < total < limit:  # a filtered view gets here only if the registry just changed
+        return Dashboard(
+            {},
+            None,
+            not form.active,
+            form.active,
+            None,
+            origin,
+            map_payload(None),
+            refused=form.active,
+            raw_counts=raw,
+        )
+    checks = Checks(None, [], limit)
+    if cuts and total:
+        root, wider = _wider(user, everyone, form, cuts, today, codes, [s for s, _n in skills])
+        checks = Checks(root, wider, limit)
     unit = _("members")
     tables: dict[str, Table] = {}
-    hosts, year = host_country_table(counts["country"], total, scope, form, origin)
+    hosts, year = host_country_table(
+        counts["country"], total, scope, form, origin, checks.also("country", counts["country"])
+    )
     tables["countries"] = hosts
     tables["sex"] = table(
         "sex",
@@ -323,6 +503,7 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
         {**{k: str(v) for k, v in Sex.choices}, NOT_STATED: _("Not stated")},
         total=total,
         unit=unit,
+        also=checks.also("sex", counts["sex"]),
     )
     tables["age"] = table(
         "age",
@@ -331,6 +512,7 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
         {**{k: k.replace("-", "–") for k in AGE_BANDS}, NOT_STATED: _("Not stated")},
         total=total,
         unit=unit,
+        also=checks.also("age", counts["age"]),
     )
     tables["education"] = table(
         "education",
@@ -339,22 +521,21 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
         {**{k: f"{k} {v}" for k, v in IscedLevel.choices}, NOT_STATED: _("Not stated")},
         total=total,
         unit=unit,
+        also=checks.also("education", counts["education"]),
     )
-    majors: dict[str, int] = {}
-    codes = dict(IscoGroup.objects.values_list("pk", "code"))
-    for group, n in counts["isco"].items():
-        code = NOT_STATED if group == NOT_STATED else codes.get(int(group), "?")[:1]
-        majors[code] = majors.get(code, 0) + n
     tables["isco"] = table(
         "isco",
         _("Occupation (ISCO-08 major group)"),
-        majors,
+        counts["isco"],
         {**{c: f"{c} {ISCO_GROUPS[c]}" for c in ISCO_MAJOR}, NOT_STATED: _("Not stated")},
         total=total,
         unit=unit,
+        also=checks.also("isco", counts["isco"]),
     )
-    tables["skills"] = _skills(skills, total, limit)
-    tables["languages"] = _languages(languages, total, limit)
+    tables["skills"] = _skills(skills, total, limit, checks.also_skills(dict(skills)))
+    tables["languages"] = _languages(
+        languages, total, limit, checks.also_languages(dict(languages))
+    )
     tables["interests"] = table(
         "interests",
         _("Interests"),
@@ -364,6 +545,7 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
         partition=False,
         unit=unit,
         note=_("A member may have several interests."),
+        also=checks.also_of([w.interests for w in checks.wider], interests),
     )
     tables["availability"] = table(
         "availability",
@@ -374,11 +556,83 @@ def _compute(user: Any, form: InsightsFilterForm, today: datetime.date) -> Dashb
         partition=False,
         unit=unit,
         note=_("Availability that has not ended; a member may be available in several ways."),
+        also=checks.also_of([w.availability for w in checks.wider], available),
     )
-    tables["trend"] = _trend(counts["month"], total, limit)
+    tables["trend"] = _trend(counts["month"], total, limit, checks.also("month", counts["month"]))
     return Dashboard(
-        tables, total, False, form.active, year, origin, map_payload(tables["countries"])
+        tables,
+        total,
+        False,
+        form.active,
+        year,
+        origin,
+        map_payload(tables["countries"]),
+        raw_counts=raw,
     )
+
+
+def _wider(
+    user: Any,
+    everyone: QuerySet[Member],
+    form: InsightsFilterForm,
+    cuts: list[Cut],
+    today: datetime.date,
+    codes: dict[int, str],
+    skills: list[int],
+) -> tuple[Counts, list[Counts]]:
+    """The unfiltered counts (from the cache when there) and those of each view one filter
+    wider than ``form``'s (six queries each; the unfiltered one's skills in one)."""
+    scoped = scope_countries(user) is not None
+    found = _root_counts(user, everyone, today, codes)
+    root = Counts(
+        found.dims,
+        found.interests,
+        found.availability,
+        found.languages,
+        skill_counts(everyone, scoped, skills),
+    )
+    wider = [
+        root
+        if len(cuts) == 1
+        else counted(form.apply(everyone, today, without=c.name), True, today, codes, skills)
+        for c in cuts
+    ]
+    return root, wider
+
+
+@dataclass
+class Checks:
+    """The cells to hide besides the small ones, in a filtered view (see ``selection``):
+    those 1 to k - 1 people separate from the same cell one filter wider, and, in the
+    partitions, those the unfiltered view hides."""
+
+    root: Counts | None
+    wider: list[Counts]
+    limit: int
+
+    def also(self, dimension: str, counts: dict[str, int]) -> set[str]:
+        if self.root is None:
+            return set()
+        out = self.also_of([w.dims[dimension] for w in self.wider], counts)
+        root = self.root.dims[dimension]
+        total = sum(root.values())
+        if 0 < total < self.limit:
+            return out | set(counts)
+        shown = suppress(root, self.limit)
+        if exposed(root, shown, self.limit):
+            return out | set(counts)
+        return out | {k for k, v in shown.items() if v is None}
+
+    def also_of(self, wider: list[dict[str, int]], counts: dict[str, int]) -> set[str]:
+        return narrower_than(counts, wider, self.limit) if self.root is not None else set()
+
+    def also_skills(self, counts: dict[int, int]) -> set[int]:
+        if self.root is None:
+            return set()
+        return narrower_than(counts, [w.skills for w in self.wider], self.limit)
+
+    def also_languages(self, counts: dict[str, int]) -> set[str]:
+        return self.also_of([w.languages for w in self.wider], counts)
 
 
 def host_country_table(
@@ -387,6 +641,7 @@ def host_country_table(
     scope: list[str] | None,
     form: InsightsFilterForm,
     origin: str,
+    also: set[str] | None = None,
 ) -> tuple[Table, int | None]:
     """Members by country of residence, next to the World Bank's latest estimate of people
     born in the origin country living there, and the share registered (coverage). Estimates
@@ -407,7 +662,8 @@ def host_country_table(
         estimates = {str(c): n for c, n in latest.values_list("destination", "stock")}
     keys = set(counts) | set(estimates)
     full = {k: counts.get(k, 0) for k in keys}
-    shown = suppress(full, threshold())
+    shown = suppress(full, threshold(), also=also or ())
+    hide_all = exposed(full, shown, threshold())
     rows = []
     for code in keys:
         registered = shown[code]
@@ -424,28 +680,29 @@ def host_country_table(
         rows.append(Row(code, label, registered, share(registered, total), extra))
     rows.sort(key=lambda r: (-estimates.get(r.key, 0), -(r.count or 0), r.label))
     columns = [_("World Bank estimate"), _("Coverage (%)")] if with_estimates else []
-    return (
-        Table(
-            "countries",
-            _("Host country"),
-            rows,
-            total,
-            unit=_("members"),
-            columns=columns,
-            note=(
-                _("World Bank estimate of people born in %(origin)s living there (%(year)s).")
-                % {"origin": countries.name(origin) or origin, "year": year}
-                if with_estimates
-                else ""
-            ),
+    hosts = Table(
+        "countries",
+        _("Host country"),
+        rows,
+        total,
+        unit=_("members"),
+        columns=columns,
+        note=(
+            _("World Bank estimate of people born in %(origin)s living there (%(year)s).")
+            % {"origin": countries.name(origin) or origin, "year": year}
+            if with_estimates
+            else ""
         ),
-        year if with_estimates else None,
     )
+    return (withheld(hosts) if hide_all else hosts), year if with_estimates else None
 
 
-def _skills(top: list[tuple[int, int]], total: int, limit: int) -> Table:
+def _skills(top: list[tuple[int, int]], total: int, limit: int, also: set[int]) -> Table:
     labels = dict(Skill.objects.filter(pk__in=[s for s, _n in top]).values_list("pk", "label"))
-    rows = [Row(str(s), labels.get(s, str(s)), n, share(n, total)) for s, n in top if n >= limit]
+    rows = [Row(str(s), labels.get(s, str(s)), None if s in also else n) for s, n in top]
+    rows = [r for r, (_s, n) in zip(rows, top, strict=True) if n >= limit]
+    for r in rows:
+        r.share = share(r.count, total)
     return Table(
         "skills",
         _("Top skills"),
@@ -458,10 +715,12 @@ def _skills(top: list[tuple[int, int]], total: int, limit: int) -> Table:
     )
 
 
-def _languages(spoken: list[tuple[str, int]], total: int, limit: int) -> Table:
+def _languages(spoken: list[tuple[str, int]], total: int, limit: int, also: set[str]) -> Table:
     listed = [(code, n) for code, n in spoken if n >= limit][:TOP_LANGUAGES]
     left = len(spoken) - len(listed)
-    rows = [Row(code, language_name(code), n, share(n, total)) for code, n in listed]
+    rows = [Row(code, language_name(code), None if code in also else n) for code, n in listed]
+    for r in rows:
+        r.share = share(r.count, total)
     note = _("A member may speak several languages.")
     if left:
         note += " " + _(
@@ -472,7 +731,7 @@ def _languages(spoken: list[tuple[str, int]], total: int, limit: int) -> Table:
     )
 
 
-def _trend(months: dict[str, int], total: int, limit: int) -> Table:
+def _trend(months: dict[str, int], total: int, limit: int, also: set[str]) -> Table:
     known = sorted(k for k in months if k != NOT_STATED)
     keys: list[str] = []
     if known:
@@ -489,6 +748,7 @@ def _trend(months: dict[str, int], total: int, limit: int) -> Table:
         total=total,
         limit=limit,
         unit=_("members"),
+        also=also,
     )
 
 

@@ -44,8 +44,10 @@ def hidden_mark() -> str:
 def explanation() -> str:
     return _(
         "Counts from 1 to %(n)s are hidden, and so are the next smallest when the hidden cells "
-        "could otherwise be worked out from the total; every hidden cell reads “hidden”."
-    ) % {"n": threshold() - 1}
+        "could otherwise be worked out from the total; every hidden cell reads “hidden”. "
+        "Filters show nothing when their figures, compared with those of a wider selection, "
+        "would tell something about fewer than %(k)s people."
+    ) % {"n": threshold() - 1, "k": threshold()}
 
 
 def _cell(value: Any) -> Any:
@@ -73,7 +75,11 @@ def to_csv(report: Report) -> bytes:
     header = [_("Table"), _("Code"), _("Category"), _("Count"), _("Share (%)")]
     header += [f"{_('Column')} {i + 1}" for i in range(width)]
     rows: list[list[Any]] = []
+    if report.empty_message:
+        rows.append(["", "", report.empty_message, "", ""])
     for t in report.tables:
+        if t.withheld:
+            rows.append([t.title, "", t.note, "", ""])
         if t.columns:
             rows.append([t.title, "", _("(columns)"), "", "", *t.columns])
         for r in t.rows:

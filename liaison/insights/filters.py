@@ -76,6 +76,25 @@ class MonthField(forms.RegexField):
 
 
 @dataclass(frozen=True)
+class Cut:
+    """One filter in force, as the rows it keeps of the table of its dimension: keys from
+    ``low`` to ``high`` (one key for a choice; months, as YYYY-MM, for the period)."""
+
+    name: str  # the filter: a field's name, or "period" for both registration months
+    dimension: str  # the table it cuts: "country", "sex", "age", "education", "isco", "month"
+    low: str
+    high: str
+
+    def keeps(self, key: str) -> bool:
+        return self.low <= key <= self.high
+
+
+PERIOD = ("registered_from", "registered_to")
+# The choice filters, each named as the dashboard's table it cuts (the period cuts "month").
+CHOICES = ("country", "sex", "age", "education", "isco")
+
+
+@dataclass(frozen=True)
 class Applied:
     """One filter in force, as shown above the figures and in the exports."""
 
@@ -142,6 +161,16 @@ class InsightsFilterForm(forms.Form):
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
 
+    def cuts(self) -> list[Cut]:
+        """The valid filters in force as cuts; both registration months make one (the
+        period), so that the wider view is the one without any period."""
+        values = self.values()
+        out = [Cut(n, n, values[n], values[n]) for n in CHOICES if n in values]
+        if any(n in values for n in PERIOD):
+            low, high = values.get(PERIOD[0], ""), values.get(PERIOD[1], "")
+            out.append(Cut("period", "month", low, high or "9999-12"))
+        return out
+
     def applied(self) -> Iterator[Applied]:
         for name, value in self.values().items():
             field = self.fields[name]
@@ -153,14 +182,20 @@ class InsightsFilterForm(forms.Form):
             yield Applied(label, shown)
 
     def apply(
-        self, members: QuerySet[Member], today: datetime.date | None = None
+        self,
+        members: QuerySet[Member],
+        today: datetime.date | None = None,
+        *,
+        without: str = "",
     ) -> QuerySet[Member]:
-        """Narrow ``members``; an invalid form selects nothing (its errors are shown)."""
+        """Narrow ``members``, leaving out the filter (or cut) named ``without``; an invalid
+        form selects nothing (its errors are shown)."""
         if not self.is_bound:
             return members
         if not self.is_valid():
             return members.none()
-        d = self.cleaned_data
+        left_out = set(PERIOD) if without == "period" else {without}
+        d = {k: ("" if k in left_out else v) for k, v in self.cleaned_data.items()}
         today = today or timezone.localdate()
         if d["country"]:
             members = members.filter(country_of_residence=d["country"])

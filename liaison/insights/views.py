@@ -50,12 +50,8 @@ def dashboard_report(board: Dashboard, form: InsightsFilterForm) -> exports.Repo
         board.ordered(),
         board.total,
         _("members"),
-        _too_few() if board.too_few else "",
+        board.message,
     )
-
-
-def _too_few() -> str:
-    return _("Fewer than %(n)s people match: no figure is shown.") % {"n": threshold()}
 
 
 def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -90,6 +86,8 @@ def host_countries_csv(request: HttpRequest) -> HttpResponse:
         for r in (hosts.rows if hosts else [])
     ]
     body = [["" if v is None else v for v in row] for row in body]
+    if board.message:
+        body.append([board.message])
     response = HttpResponse(tabular.to_csv(header, body), content_type=exports.FORMATS["csv"])
     response["Content-Disposition"] = 'attachment; filename="members-by-host-country.csv"'
     return response
@@ -136,6 +134,6 @@ def survey_export(request: HttpRequest, fmt: str) -> HttpResponse:
         tables,
         found.respondents,
         _("respondents"),
-        _too_few() if found.too_few else "",
+        found.message,
     )
     return _download(exports.render(report, fmt), fmt, f"survey-{found.questionnaire.form_id}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -213,10 +214,9 @@ def test_filters_narrow_every_panel(registry):
     # DE 6 + IT 3 = 9: IT alone would be given away by the total, so DE is hidden with it.
     assert shown(february.tables["countries"]) == {"DE": "hidden", "IT": "hidden"}
 
+    # Germany is hidden unfiltered (18 - 9 - 6 would give Italy): no view narrowed to it opens.
     graduates = board_for(analyst, country="DE", isco="3", age="35-44", education="7")
-    assert graduates.total == 6
-    skills = [(r.label, r.count) for r in graduates.tables["skills"].rows]
-    assert sorted(skills) == [("bookkeeping", 6), ("nursing care", 6)]  # welding: 1
+    assert graduates.refused and graduates.total is None and graduates.tables == {}
 
 
 @pytest.mark.parametrize(
@@ -229,16 +229,18 @@ def test_filters_narrow_every_panel(registry):
         {"registered_from": "2026-03"},  # 1
     ],
 )
-def test_a_filter_that_leaves_fewer_than_the_threshold_shows_nothing_countable(
+def test_a_filter_that_leaves_fewer_than_the_threshold_is_refused_and_shows_nothing(
     client, registry, filters
 ):
+    """Refused like any selection that could be differenced, with the same words: "too few"
+    would tell a small row from one hidden only to protect it."""
     analyst = user_with_role(Role.ANALYST)
     board = board_for(analyst, **filters)
-    assert board.too_few and board.total is None and board.tables == {}
+    assert board.refused and not board.too_few and board.total is None and board.tables == {}
     assert board.map["countries"] == []
     client.force_login(analyst)
     page = client.get("/insights/", filters).content.decode()
-    assert "Fewer than 5 members match these filters" in page
+    assert "would let someone work out figures about fewer than 5 people; widen it." in page
     assert "data-total" not in page and "<table" not in page
 
 
@@ -322,15 +324,20 @@ def test_the_unfiltered_dashboard_is_cached_until_the_registry_changes(registry)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_registry(registry):
+    """A filtered view: the check against differencing (one read), its own counts, and the
+    unfiltered counts it is checked against (read here: the cache is emptied each time)."""
     analyst = user_with_role(Role.ANALYST)
     build(analyst, InsightsFilterForm({"sex": "female"}))  # the analyst's grants, once
+    cache.clear()
     with CaptureQueriesContext(connection) as small:
         build(analyst, InsightsFilterForm({"sex": "female"}))
     for i in range(30):
         MemberFactory(country_of_residence=["ES", "PT", "BE"][i % 3], sex="female")
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         build(analyst, InsightsFilterForm({"sex": "female"}))
-    assert len(large.captured_queries) == len(small.captured_queries) <= 16
+    # 21 on SQLite; PostgreSQL adds its planner settings and a second freshness read.
+    assert len(large.captured_queries) == len(small.captured_queries) <= 30
 
 
 @pytest.mark.parametrize(

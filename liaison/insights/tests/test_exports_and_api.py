@@ -2,7 +2,8 @@
 same filters, same hidden cells, never a small number.
 
 Registry, threshold 5: FR 9 women aged 30 with a master's; DE 6 men aged 40; IT 2 women aged 50.
-By country: FR 9, DE 6, IT 2 -> IT hidden, DE with it. By sex: female 11, male 6.
+By country: FR 9, DE 6, IT 2 -> IT hidden, DE with it. By sex: female 11, male 6. Italy and
+Germany cannot be opened as filters (Italy would be 17 - 9 - 6).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pypdf import PdfReader
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.insights.filters import years_before
 from tests.factories import MemberFactory, user_with_role
+
+REFUSED = "This selection would let someone work out figures about fewer than 5 people; widen it."
 
 
 @pytest.fixture
@@ -84,10 +87,16 @@ def test_the_csv_holds_every_table_with_the_same_hidden_cells(analyst_client):
 def test_the_csv_obeys_the_filters_and_shows_nothing_below_the_threshold(analyst_client):
     rows = _csv(analyst_client, {"sex": "male"})
     cells = {(r[0], r[1]): r[3] for r in rows[1:]}
-    assert cells[("Host country", "DE")] == "6" and ("Host country", "FR") not in cells
     assert cells[("Sex", "male")] == "6" and cells[("Sex", "female")] == "0"
+    # The 6 men all live in Germany, which the unfiltered table hides (with Italy's 2): the
+    # men's host-country table, whose only non-zero row it is, is not shown at all.
+    hosts = [r for r in rows if r[0] == "Host country"]
+    assert [r[1] for r in hosts] == ["", ""]
+    assert hosts[0][2].startswith("Not shown") and hosts[1][2:4] == ["Total", "6"]
+    assert cells[("Occupation (ISCO-08 major group)", "none")] == "6"
     assert _csv(analyst_client, {"country": "IT"}) == [
-        ["Table", "Code", "Category", "Count", "Share (%)"]
+        ["Table", "Code", "Category", "Count", "Share (%)"],
+        ["", "", REFUSED, "", ""],
     ]
 
 
@@ -99,8 +108,10 @@ def test_the_xlsx_has_a_sheet_per_table_and_says_what_was_filtered(analyst_clien
     assert about["Filters"] == "Age: 25-34"
     assert about["Total"] == 9
     assert "Counts from 1 to 4 are hidden" in str(about["Confidentiality"])
+    # Aged 25-34: the 9 French women, 2 fewer than all 11 women (Italy's): the female row
+    # is hidden, and, the only non-zero one, the whole sex table is not shown.
     sex = list(book["Sex"].iter_rows(values_only=True))
-    assert ("female", "Female", 9, 100.0) in [tuple(r[:4]) for r in sex]
+    assert str(sex[1][0]).startswith("Not shown") and not any(r[0] == "female" for r in sex)
     hosts = [tuple(r[:3]) for r in book["Host country"].iter_rows(values_only=True)]
     assert ("FR", "France", 9) in hosts
     assert "Top skills" in book.sheetnames and "Registrations by month" in book.sheetnames
@@ -119,7 +130,7 @@ def test_the_pdf_summary_opens_and_holds_the_figures(analyst_client):
     assert "Counts from 1 to 4 are hidden" in text.replace("\n", " ")
     few = analyst_client.get("/insights/export.pdf", {"country": "IT"})
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(few.content)).pages)
-    assert "Fewer than 5 people match: no figure is shown." in text
+    assert REFUSED in " ".join(text.split())
     assert "Total:" not in text and "Share (%)" not in text  # no table at all
 
 
@@ -143,7 +154,8 @@ def test_the_api_serves_the_same_suppressed_tables(analyst_client):
     }
     assert hosts["DE"]["count"] is None
     filtered = analyst_client.get("/api/v1/insights/dashboard/", {"country": "IT"}).json()
-    assert filtered["too_few"] and filtered["total"] is None and filtered["tables"] == []
+    assert filtered["refused"] and filtered["total"] is None and filtered["tables"] == []
+    assert filtered["message"] == REFUSED and not filtered["too_few"]
     wrong = analyst_client.get("/api/v1/insights/dashboard/", {"registered_from": "2026-13"})
     assert wrong.status_code == 400
     assert "YYYY-MM" in str(wrong.json()["registered_from"])

@@ -113,17 +113,13 @@ def test_counts_per_choice_distribution_and_median_from_complete_submissions(map
     assert chosen["mentoring"] == "hidden" and chosen["none"] == 0
     assert NO_ANSWER not in chosen
     years, bins = by_key(found, "years_experience")
-    # 0-4: 5, 20-24: 5, no answer 2: the two are hidden, and with them the first of the fives.
-    assert bins == {
-        "0": "hidden",
-        "5": 0,
-        "10": 0,
-        "15": 0,
-        "20": 5,
-        NO_ANSWER: "hidden",
-    }
-    assert [r.label for r in years.rows] == ["0–4", "5–9", "10–14", "15–19", "20–24", "No answer"]
-    assert ("Median", "12") in years.summary  # (4 + 20) / 2
+    # Ten answers, two bins' worth, between the 5th smallest (4) and the 5th largest (20):
+    # width 10 from 0. Under 10: 5, 10-19: 0, 20 or more: 5, no answer 2: the two are hidden,
+    # and with them the first of the fives.
+    assert bins == {"0": "hidden", "10": 0, "20": 5, NO_ANSWER: "hidden"}
+    assert [r.label for r in years.rows] == ["under 10", "10–19", "20 or more", "No answer"]
+    # (4 + 20) / 2 = 12, to the nearest 10 (ten answers: twice the threshold, just).
+    assert years.summary == [("Median (to the nearest 10)", "10")]
     # In a repeat: respondents who gave the answer in any entry (6 gave "fluent", 8 times).
     levels, given = by_key(found, "language_level")
     assert not levels.partition
@@ -151,11 +147,13 @@ def test_a_wave_is_read_alone_and_fewer_respondents_than_the_threshold_show_noth
         s = _submission(second, i)
         _answer(s, "sex", "female")
     analyst = user_with_role(Role.ANALYST)
-    assert results(analyst, questionnaire).respondents == 15
     alone = results(analyst, questionnaire, second)
     assert alone.too_few and alone.respondents is None and alone.tables == []
     assert alone.countries is None and alone.map["countries"] == []
     assert results(analyst, questionnaire, first).respondents == 12
+    # All waves (15) minus the first (12) would give the second's three: refused.
+    together = results(analyst, questionnaire)
+    assert together.refused and together.respondents is None and together.tables == []
 
 
 def test_an_officer_scoped_to_a_country_reads_its_respondents_only(mapping):
@@ -208,10 +206,11 @@ def test_dates_by_month_and_decimals_in_ranges(db, settings):
     assert per_month == {"2025-01": 5, "2025-02": 0, "2025-03": 6, NO_ANSWER: 0}
     assert [r.label for r in dates.rows][:3] == ["January 2025", "February 2025", "March 2025"]
     income, ranges = by_key(found, "income")
-    # 0.5 to 2.5 in eight bins at most: steps of 0.5, from 0.5.
-    assert {k: v for k, v in ranges.items() if v} == {"0.5": 5, "2.5": 6}
-    assert income.rows[0].label == "0.5 to under 1"
-    assert ("Median", "2.5") in income.summary
+    # Eleven answers, two bins' worth, between the 5th smallest (0.5) and the 5th largest
+    # (2.5): width 1 from 0; under 1, 1 to under 2, 2 or more.
+    assert ranges == {"0": 5, "1": 0, "2": 6, NO_ANSWER: 0}
+    assert [r.label for r in income.rows][:3] == ["under 1", "1 to under 2", "2 or more"]
+    assert income.summary == [("Median (to the nearest 1)", "3")]  # 2.5, rounded
 
 
 def test_the_page_and_its_downloads_show_the_same_suppressed_results(client, mapping):
@@ -245,12 +244,13 @@ def test_a_far_out_answer_is_folded_into_an_open_ended_range(db, settings):
         _answer(_submission(wave, i), "age", number=Decimal(age))
     found = results(user_with_role(Role.ANALYST), version.questionnaire)
     table_, bins = by_key(found, "age")
-    # Steps of 10 from 20: 20-29 (5), 30-39 (6), then 40-79 with only the one: the empty
-    # decades and the one join the thirties as "30 or more" (7), so no bin says "70-79".
+    # The bins come from the 5th smallest (25) and 5th largest (33) answers, two bins' worth
+    # for twelve: width 5 from 25, the ends open. The one aged 79 is "30 or more" (7), and
+    # moves nothing: without them the bins are the same (test_differencing).
     assert [(r.label, r.count) for r in table_.rows] == [
-        ("20–29", 5),
+        ("under 30", 5),
         ("30 or more", 7),
         ("No answer", 0),
     ]
     assert "79" not in " ".join(r.label for r in table_.rows)
-    assert bins == {"20": 5, "30": 7, NO_ANSWER: 0}
+    assert bins == {"25": 5, "30": 7, NO_ANSWER: 0}
