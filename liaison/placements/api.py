@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liaison.accounts.permissions import visible
+from liaison.accounts.permissions import check, visible
 from liaison.insights.api import TableSerializer
 from liaison.opportunities.models import PackageItem
 from liaison.placements import dashboard, services
@@ -148,8 +148,14 @@ class PlacementDetailSerializer(PlacementSerializer):
             for t in placement.transitions.select_related("actor")
         ]
 
-    @extend_schema_field(BudgetLineSerializer(many=True))
-    def get_budget(self, placement: Placement) -> list[dict[str, Any]]:
+    @extend_schema_field(BudgetLineSerializer(many=True, allow_null=True))
+    def get_budget(self, placement: Placement) -> list[dict[str, Any]] | None:
+        """Null for callers who neither budget nor pay (a person's pay is not the host's)."""
+        user = self.context["request"].user
+        if not (
+            check(user, "placements.manage", placement) or check(user, "placements.pay", placement)
+        ):
+            return None
         return [
             {
                 "id": line["item"].pk,

@@ -282,6 +282,9 @@ FINAL_STATES = frozenset(
 class PlacementTransition(models.Model):
     """One step of a placement's workflow: who moved it from which state to which, when, why."""
 
+    # Itself a log: ``services.transition`` writes the audit event naming actor and reason.
+    audit_skip = True
+
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="transitions")
     name = models.CharField(_("step"), max_length=16)
     from_state = models.CharField(_("from"), max_length=14, choices=State.choices)

@@ -70,7 +70,9 @@ def send_shortlist(
     selection committee (two people or more), who are emailed a link to review them."""
     require(actor, "placements.manage", opportunity)
     locked = (
-        Opportunity.objects.select_for_update().select_related("programme").get(pk=opportunity.pk)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=opportunity.pk)
     )
     errors: dict[str, list[str]] = {}
 
@@ -169,7 +171,7 @@ def send_shortlist(
     for person in people:
         reviewer = Reviewer.objects.create(shortlist=shortlist, user=person)
         Review.objects.bulk_create(Review(reviewer=reviewer, placement=p) for p in placements)
-    transaction.on_commit(partial(mail.ask_reviewers, shortlist.pk))
+    transaction.on_commit(partial(mail.ask_reviewers, shortlist.pk), robust=True)
     return shortlist
 
 
@@ -179,7 +181,9 @@ def add_reviewer(actor: Any, shortlist: Shortlist, user: User) -> Reviewer:
     with a candidate, or one cannot take part); they are emailed the link."""
     require(actor, "placements.manage", shortlist)
     locked = (
-        Shortlist.objects.select_for_update().select_related("opportunity").get(pk=shortlist.pk)
+        Shortlist.objects.select_for_update(of=("self",))
+        .select_related("opportunity")
+        .get(pk=shortlist.pk)
     )
     if locked.status != Shortlist.Status.IN_REVIEW:
         raise ValidationError(_("This shortlist is decided; its panel cannot change."))
@@ -201,7 +205,7 @@ def add_reviewer(actor: Any, shortlist: Shortlist, user: User) -> Reviewer:
         )
     reviewer = Reviewer.objects.create(shortlist=locked, user=user)
     Review.objects.bulk_create(Review(reviewer=reviewer, placement=p) for p in candidates)
-    transaction.on_commit(partial(mail.ask_reviewers, locked.pk, [user.pk]))
+    transaction.on_commit(partial(mail.ask_reviewers, locked.pk, [user.pk]), robust=True)
     return reviewer
 
 
@@ -331,7 +335,9 @@ def decide(
     that departs from the scores' order must say why (``note``)."""
     require(actor, "placements.decide", shortlist)
     locked = (
-        Shortlist.objects.select_for_update().select_related("opportunity").get(pk=shortlist.pk)
+        Shortlist.objects.select_for_update(of=("self",))
+        .select_related("opportunity")
+        .get(pk=shortlist.pk)
     )
     if locked.status != Shortlist.Status.IN_REVIEW:
         raise ValidationError(_("This shortlist was already decided."))

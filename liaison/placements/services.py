@@ -124,7 +124,7 @@ def transition(
     fields the step asks for (``Step.fields``)."""
     definition = step_of(placement, step)
     locked = (
-        Placement.objects.select_for_update()
+        Placement.objects.select_for_update(of=("self",))
         .select_related("opportunity", "member")
         .get(pk=placement.pk)
     )
@@ -176,7 +176,7 @@ def transition(
     for name in definition.then:
         ACTIONS[name](actor, locked)
     for name in definition.notify:
-        transaction.on_commit(partial(NOTICES[name], locked.pk))
+        transaction.on_commit(partial(NOTICES[name], locked.pk), robust=True)
     return locked
 
 
@@ -521,7 +521,9 @@ def pay(
     """Record money actually paid against a compensation item: in its currency, on a day not
     after today, and not beyond what is left of its budget."""
     locked = (
-        CompensationItem.objects.select_for_update().select_related("placement").get(pk=item.pk)
+        CompensationItem.objects.select_for_update(of=("self",))
+        .select_related("placement")
+        .get(pk=item.pk)
     )
     require(actor, "placements.pay", locked.placement)
     errors: dict[str, list[str]] = {}
@@ -581,7 +583,11 @@ def submit_report(
 ) -> MissionReport:
     """The expert (or an officer for them) writes or corrects the mission report, during the
     mission or once it is completed (until it is closed as evaluated)."""
-    locked = Placement.objects.select_for_update().select_related("member").get(pk=placement.pk)
+    locked = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=placement.pk)
+    )
     if not (check(actor, "placements.manage", locked) or is_own(actor, locked)):
         raise PermissionDenied(_("Only the expert and the programme's officers write the report."))
     if locked.track != Track.MISSION:

@@ -113,6 +113,7 @@ def _detail_context(request: HttpRequest, placement: Placement, **forms: Any) ->
         if services.may_take(user, s, placement)
     ]
     manage = bool(check(user, "placements.manage", placement))
+    pay = bool(check(user, "placements.pay", placement))
     surveys = [
         {
             "survey": s,
@@ -127,9 +128,10 @@ def _detail_context(request: HttpRequest, placement: Placement, **forms: Any) ->
         "placement": placement,
         "steps": steps,
         "transitions": placement.transitions.select_related("actor"),
-        "budget": services.budget_lines(placement),
+        # Compensation is a person's pay: for the officers who budget and pay it.
+        "budget": services.budget_lines(placement) if manage or pay else None,
         "manage": manage,
-        "pay": bool(check(user, "placements.pay", placement)),
+        "pay": pay,
         "compensation_form": forms.get("compensation") or CompensationForm(),
         "checklist": placement.checklist.select_related("recorded_by"),
         "report": getattr(placement, "mission_report", None),

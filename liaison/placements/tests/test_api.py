@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from liaison.accounts.roles import Role, ScopeKind
+from liaison.placements import services
 from liaison.placements.models import Placement, State
 from liaison.placements.tests.conftest import actor_for, arrange, candidate, days_ago, today
 from tests.factories import OpportunityFactory, PlacementFactory, user_with_role
@@ -37,10 +38,16 @@ def test_officers_list_the_placements_of_their_countries_in_a_constant_number_of
     assert client.get(_url(germany)).status_code == 404
 
 
-def test_a_host_focal_point_sees_their_institutions_placements_only(client):
+def test_a_host_focal_point_sees_their_institutions_placements_only_and_not_the_pay(client):
     mine, other = candidate(), candidate()
+    Placement.objects.filter(pk=mine.pk).update(state=State.SELECTED)
+    services.add_compensation(
+        actor_for(Role.ADMINISTRATOR, mine), mine, kind="stipend", budget=3000, currency="EUR"
+    )
     client.force_login(actor_for(Role.HOST_FOCAL_POINT, mine))
     assert [p["id"] for p in client.get("/api/v1/placements/").json()["results"]] == [mine.pk]
+    assert client.get(_url(mine)).json()["budget"] is None
+    assert "3000" not in client.get(f"/placements/{mine.pk}/").content.decode()
     assert client.get(_url(other)).status_code == 404
 
 
