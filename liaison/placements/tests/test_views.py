@@ -258,3 +258,33 @@ def test_payments_recorded_from_the_page_refuse_another_currency(client, placeme
     )
     assert "budgeted in EUR; record the payment in EUR, not USD" in _text(response)
     assert not item.payments.exists()
+
+
+def test_the_hosts_focal_point_confirms_the_start_but_cannot_contract(client):
+    placement, _values = arrange("mission", "start", State.CONTRACTED)
+    focal = actor_for(Role.HOST_FOCAL_POINT, placement)
+    client.force_login(focal)
+    page = _text(client.get(f"/placements/{placement.pk}/"))
+    assert "Confirm the start" in page and "Cancel" not in page and "Compensation" not in page
+    client.post(
+        f"/placements/{placement.pk}/step/",
+        {
+            "step": "start",
+            "step-start-expected_state": "contracted",
+            "step-start-started_on": days_ago(1).isoformat(),
+        },
+    )
+    placement.refresh_from_db()
+    assert placement.state == State.ON_ASSIGNMENT and placement.started_on == days_ago(1)
+    refused = client.post(
+        f"/placements/{placement.pk}/step/",
+        {
+            "step": "cancel",
+            "step-cancel-expected_state": "on_assignment",
+            "step-cancel-reason": "x",
+        },
+        follow=True,
+    )
+    assert "Your roles do not include this." in _text(refused)
+    placement.refresh_from_db()
+    assert placement.state == State.ON_ASSIGNMENT
