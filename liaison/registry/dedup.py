@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
@@ -249,6 +250,37 @@ RELATED = (
 )
 
 
+def related() -> list[tuple[Any, str | None]]:
+    """Every table whose rows belong to a member, with the field that is unique beside the
+    member (the survivor's own row stays where both have one): the registry's own tables above,
+    and those of other apps that point at a member (survey submissions, applications,
+    placements), found from the model so that the registry need not know them."""
+    known = {model for model, _unique in RELATED}
+    others: list[tuple[Any, str | None]] = []
+    for relation in Member._meta.related_objects:
+        model = relation.related_model
+        if (
+            not relation.one_to_many
+            or relation.field.name != "member"
+            or model in known
+            or model._meta.app_label == Member._meta.app_label  # versions, merges: the trail's
+        ):
+            continue
+        unique = next(
+            (
+                next(f for f in c.fields if f != "member")
+                for c in model._meta.constraints
+                if isinstance(c, models.UniqueConstraint)
+                and c.condition is None
+                and len(c.fields) == 2
+                and "member" in c.fields
+            ),
+            None,
+        )
+        others.append((model, unique))
+    return [*RELATED, *others]
+
+
 def _fields(member: Member) -> dict[str, Any]:
     out = {}
     for name in MERGEABLE:
@@ -301,7 +333,7 @@ def merge(actor: Any, candidate: DuplicateCandidate, keep: dict[str, str]) -> Me
     merged_data.update(_kept_aside(other))
     moved: dict[str, list[int]] = {}
     dropped: dict[str, list[dict[str, Any]]] = {}
-    for model, unique in RELATED:
+    for model, unique in related():
         rows = model.objects.filter(member=other)
         if unique:
             taken = set(model.objects.filter(member=survivor).values_list(unique, flat=True))
@@ -309,7 +341,10 @@ def merge(actor: Any, candidate: DuplicateCandidate, keep: dict[str, str]) -> Me
             columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
             columns.remove("member_id")
             twins = rows.filter(**{f"{unique}__in": taken}).values(*columns)
-            dropped[model._meta.label_lower] = list(twins)
+            # as JSON (dates and amounts as text, read back by the fields on undo)
+            dropped[model._meta.label_lower] = json.loads(
+                json.dumps(list(twins), cls=DjangoJSONEncoder)
+            )
             rows = rows.exclude(**{f"{unique}__in": taken})
         ids = list(rows.values_list("pk", flat=True))
         model.objects.filter(pk__in=ids).update(member=survivor)
@@ -375,10 +410,10 @@ def undo(actor: Any, trail: Merge) -> Member:
         survivor.save()
     restored.save(force_insert=True)
     for label, ids in trail.moved.items():
-        model = next(m for m, _u in RELATED if m._meta.label_lower == label)
+        model = next(m for m, _u in related() if m._meta.label_lower == label)
         model.objects.filter(pk__in=ids).update(member=restored)
     for label, rows in dropped.items():
-        model = next(m for m, _u in RELATED if m._meta.label_lower == label)
+        model = next(m for m, _u in related() if m._meta.label_lower == label)
         bulk.insert(model, [{**row, "member_id": restored.pk} for row in rows])
     _restore(survivor, trail.survivor_before)
     survivor.save()
