@@ -444,6 +444,37 @@ def test_a_signed_in_member_updates_their_own_record_and_keeps_the_previous_vers
     assert Submission.objects.get().member_id == own.pk
 
 
+def test_erasing_a_member_erases_the_answers_that_named_them(client, wave):
+    answers = {
+        **GOOD,
+        "consent_register": "yes",
+        "given_name": "Aminata",
+        "email": "aminata@example.org",
+        "action": "submit",
+    }
+    client.post(url(wave), answers)
+    submission = Submission.objects.get()
+    member = submission.member
+    assert member is not None
+    user = user_with_role(Role.MEMBER)
+    Submission.objects.create(
+        wave=wave, version=wave.version, instance_id="uuid:d", source="web", respondent=user
+    )
+
+    from liaison.registry.services import erase_member
+
+    erase_member(None, member, "asked by the person")
+    user.delete()
+
+    submission.refresh_from_db()
+    assert submission.member is None
+    assert "given_name" not in submission.data and "email" not in submission.data
+    assert submission.data["age"] == "34"  # the rest stays, as anonymous statistics
+    stored = set(Answer.objects.values_list("question", flat=True))
+    assert "given_name" not in stored and "email" not in stored and "age" in stored
+    assert not Submission.objects.filter(instance_id="uuid:d").exists()  # the account's draft
+
+
 def test_without_consent_no_member_is_created_or_changed(client, wave):
     known = MemberFactory(email="fatou@example.org", country_of_residence="FR")
     client.post(
