@@ -16,11 +16,14 @@ only place where a score is defined.
   recorded outside the country of origin), and for a job order under a labour agreement, the
   nationality of the agreement's country of origin.
 
-**Candidates** are members with something relevant to offer (``relevant``): a skill that counts
-for a skill asked (itself, or a narrower, broader or sibling ESCO skill), the occupation asked
-or one next to it in ESCO, or an occupation (current or in the work history) within the ISCO
-group asked when that group has at least three digits. An opportunity that names only a broad
-group (one or two digits) finds its candidates through skills.
+**Candidates** are members with something directly relevant to offer (``relevant``): a required
+skill (desired ones when none is required), or a narrower ESCO skill of one; or the occupation
+asked, or one next to it in ESCO (one step broader or narrower), now or in the work history. An
+opportunity naming no occupation but an ISCO group of three or four digits also takes the
+members within that group. Broader and sibling skills, desired skills and the ISCO group add
+points to candidates but do not make anyone a candidate on their own: at a million members each
+of them brings tens of thousands of people with little else in common with the opportunity
+(an ISCO unit group holds up to 90 ESCO occupations).
 
 **Soft scores** add up to 100 points; ``WEIGHTS`` is the table, ``RULES`` says in words how each
 part is computed (shown to officers beside the ranking).
@@ -37,8 +40,7 @@ from dataclasses import dataclass, field
 from babel import Locale, UnknownLocaleError
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_countries import countries
 
 from liaison.taxonomy.reference import CEFR_ORDER, CefrLevel, IscedLevel
@@ -76,7 +78,10 @@ EDUCATION_CREDIT = {"met": 1.0, "one_short": 0.5}
 LANGUAGE_CREDIT = {"met": 1.0, "one_short": 0.5}
 # Place, for work on site: living in the city of the work, or in its country.
 PLACE_CREDIT = {"same_city": 1.0, "same_country": 0.6}
-# ISCO groups with at least this many digits make members candidates by occupation alone.
+# Skills that make a member a candidate: the skill asked, or a narrower one.
+CANDIDATE_RELATIONS = ("exact", "narrower")
+# When an opportunity names no occupation, an ISCO group with at least this many digits makes
+# the members within it candidates.
 CANDIDATE_GROUP_DIGITS = 3
 
 # Which of the registry's ways of contributing an opportunity's modality accepts. The registry
@@ -226,8 +231,20 @@ class Need:
 
     @property
     def candidate_prefix(self) -> str:
-        """Members whose ISCO code starts with this are candidates by occupation ("" if none)."""
-        return self.isco_code if len(self.isco_code) >= CANDIDATE_GROUP_DIGITS else ""
+        """Members whose ISCO code starts with this are candidates by occupation ("" if none):
+        only for an opportunity that names a group but no occupation."""
+        if self.occupation_id is not None or len(self.isco_code) < CANDIDATE_GROUP_DIGITS:
+            return ""
+        return self.isco_code
+
+    @property
+    def candidate_skills(self) -> frozenset[int]:
+        """The asked skills whose holders (or holders of a narrower skill) are candidates."""
+        required = {s.skill_id for s in self.skills if s.essential}
+        return frozenset(required or {s.skill_id for s in self.skills})
+
+    def makes_candidate(self, link: SkillLink) -> bool:
+        return link.relation in CANDIDATE_RELATIONS and link.asked_id in self.candidate_skills
 
     @property
     def line_prefix(self) -> str:
@@ -310,6 +327,19 @@ class Match:
 
 
 # --- display helpers ------------------------------------------------------------------------
+
+_translated: dict[tuple[str, str], str] = {}
+
+
+def _(message: str) -> str:
+    """``gettext``, remembered per language: explaining fifty people asks for the same few
+    dozen strings fifty times."""
+    key = (translation.get_language() or "", message)
+    try:
+        return _translated[key]
+    except KeyError:
+        text = _translated[key] = gettext(message)
+        return text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -494,9 +524,10 @@ def skill_hits(need: Need, profile: Profile) -> list[SkillHit]:
 
 
 def relevant(need: Need, profile: Profile) -> bool:
-    """Has the member something relevant to offer (see the module's docstring)?"""
-    if any(h.credit > 0 for h in skill_hits(need, profile)):
-        return True
+    """Has the member something directly relevant to offer (see the module's docstring)?"""
+    for held in profile.skills:
+        if any(need.makes_candidate(link) for link in need.links.get(held.skill_id, ())):
+            return True
     if occupation_is_candidate(need, profile.occupation_id, profile.isco_code):
         return True
     return any(occupation_is_candidate(need, j.occupation_id, j.isco_code) for j in profile.jobs)
@@ -595,7 +626,7 @@ def _skills_part(need: Need, profile: Profile) -> Part:
                 )
             sentences.append(f"{text}: {'; '.join(details)}" if details else text)
         why = ". ".join(sentences) + "."
-    return Part("skills", str(RULES[0].label), points, WEIGHTS["skills"], why)
+    return Part("skills", _("Skills"), points, WEIGHTS["skills"], why)
 
 
 def _related_skill(hit: SkillHit) -> str:
@@ -630,7 +661,9 @@ def _occupation_text(kind: str, label: str, need: Need) -> str:
     }
 
 
-def _occupation_part(need: Need, profile: Profile) -> Part:
+def best_occupation(need: Need, profile: Profile) -> tuple[float, str, str, str]:
+    """(credit, kind, label, source) of the closest of the member's current occupation and the
+    jobs of their work history in the line of work; source is "job" for a job."""
     credit, kind = occupation_credit(need, profile.occupation_id, profile.isco_code)
     label = profile.occupation_label or profile.isco_label
     source = ""
@@ -640,6 +673,11 @@ def _occupation_part(need: Need, profile: Profile) -> Part:
         job_credit, job_kind = occupation_credit(need, job.occupation_id, job.isco_code)
         if job_credit > credit:
             credit, kind, label, source = job_credit, job_kind, job.title, "job"
+    return credit, kind, label, source
+
+
+def _occupation_part(need: Need, profile: Profile) -> Part:
+    credit, kind, label, source = best_occupation(need, profile)
     points = WEIGHTS["occupation"] * credit
     if not credit:
         if profile.occupation_label or profile.isco_label:
@@ -652,7 +690,7 @@ def _occupation_part(need: Need, profile: Profile) -> Part:
     else:
         text = _occupation_text(kind, label, need)
         why = (_("Worked as %(text)s.") if source else _("Works as %(text)s.")) % {"text": text}
-    return Part("occupation", str(RULES[1].label), points, WEIGHTS["occupation"], why)
+    return Part("occupation", _("Occupation"), points, WEIGHTS["occupation"], why)
 
 
 def experience_years(need: Need, profile: Profile) -> tuple[int, int]:
@@ -687,7 +725,7 @@ def _experience_part(need: Need, profile: Profile) -> Part:
             "n": practice,
             "asked": asked,
         }
-    return Part("experience", str(RULES[2].label), points, WEIGHTS["experience"], why)
+    return Part("experience", _("Experience"), points, WEIGHTS["experience"], why)
 
 
 def _education_part(need: Need, profile: Profile) -> Part:
@@ -705,7 +743,7 @@ def _education_part(need: Need, profile: Profile) -> Part:
             why = _("No level recorded; %(asked)s or above asked.") % {"asked": asked}
         else:
             why = _("%(held)s; %(asked)s or above asked.") % {"held": held, "asked": asked}
-    return Part("education", str(RULES[3].label), points, WEIGHTS["education"], why)
+    return Part("education", _("Education"), points, WEIGHTS["education"], why)
 
 
 def _languages_part(need: Need, profile: Profile) -> Part:
@@ -722,7 +760,7 @@ def _languages_part(need: Need, profile: Profile) -> Part:
             has = level_name(level) if level else _("not spoken")
             items.append(f"{language_name(lang.code)} {has} ({asked})")
         why = _join(items) + "."
-    return Part("languages", str(RULES[4].label), points, WEIGHTS["languages"], why)
+    return Part("languages", _("Languages"), points, WEIGHTS["languages"], why)
 
 
 def _place_part(need: Need, profile: Profile) -> Part:
@@ -741,7 +779,20 @@ def _place_part(need: Need, profile: Profile) -> Part:
             "there": where,
             "here": country_name(need.country),
         }
-    return Part("place", str(RULES[5].label), points, WEIGHTS["place"], why)
+    return Part("place", _("Place"), points, WEIGHTS["place"], why)
+
+
+def total(need: Need, profile: Profile) -> float:
+    """The score alone, without the explanation's words (what ``match`` adds up)."""
+    hits = skill_hits(need, profile)
+    return (
+        sum(skill_points(need, h.asked, h.credit) for h in hits)
+        + WEIGHTS["occupation"] * best_occupation(need, profile)[0]
+        + experience_points(need, max(experience_years(need, profile)))
+        + education_points(need, profile.education_level)
+        + language_points(need, profile.languages)
+        + place_points(need, profile.country, profile.city)
+    )
 
 
 def match(need: Need, profile: Profile) -> Match:

@@ -193,7 +193,7 @@ def person(esco: dict[str, Any]) -> Callable[..., Member]:
 
 @pytest.fixture
 def four(person: Callable[..., Member]) -> dict[str, Member]:
-    """Amina, Bruno, Chloé and Dmitri: 100, 79.5, 57 and 37 points for ``need``."""
+    """Amina, Bruno, Chloé and Dmitri: 100, 79.5, 57 and 53 points for ``need``."""
     return {
         "amina": person(
             "Amina",
@@ -228,7 +228,7 @@ def four(person: Callable[..., Member]) -> dict[str, Member]:
             "male",
             occupation="physio",
             education="6",
-            skills=[("assessment", None)],
+            skills=[("assessment", None), ("wound", None)],
             languages={"fr": "B2", "en": "B1"},
             windows=[("temporary", D(2026, 3, 1), D(2026, 5, 31))],
         ),

@@ -9,7 +9,7 @@ import pytest
 
 from liaison.matching import engine, facts
 from liaison.matching.engine import Plan, rank_members, rank_opportunities
-from liaison.matching.scoring import match, relevant
+from liaison.matching.scoring import failures, relevant, total
 from liaison.opportunities.models import Opportunity
 from liaison.registry.models import Availability, Member, MemberLanguage, MemberSkill
 from liaison.registry.services import record_consent
@@ -139,12 +139,25 @@ def test_a_labour_agreement_admits_nationals_of_its_country_of_origin(esco, pers
 
 
 @pytest.mark.django_db
-def test_members_with_nothing_relevant_are_not_candidates(need, person):
+def test_candidates_hold_a_required_skill_or_the_occupation_now_or_before(need, person):
     person("Lecturer", occupation="lecturer", education="8", skills=[("budget", 20)])
-    person("Midwife", occupation="midwife", education="8")  # shares 3 digits only
-    person("Skilled", skills=[("vital", 1)])  # a sibling skill is enough
+    person("Midwife", occupation="midwife", education="8")  # the same minor group only
+    person("Sibling", skills=[("vital", 1)])  # next to triage: points, not candidacy
+    person("Broader", skills=[("assessment", 1)])  # broader than triage: the same
+    person("Desired", skills=[("teaching", 9)])  # a desired skill: the same
+    person("Narrower", skills=[("emergency", 1)])  # narrower than triage: a candidate
+    person("Required", skills=[("wound", 1)])
+    person("Specialist", occupation="specialist")  # next to nurse in ESCO
     person("Past", jobs=[("specialist", "FR", 2000, 2010)])  # worked next to the occupation
-    assert sorted(names(need)) == ["Past", "Skilled"]
+    assert sorted(names(need)) == ["Narrower", "Past", "Required", "Specialist"]
+
+
+@pytest.mark.django_db
+def test_desired_skills_make_candidates_when_none_is_required(make_need, person):
+    opportunity = make_need(skills=[("teaching", False)], occupation=None)
+    person("Teacher", skills=[("teaching", 3)])
+    person("Nurse", occupation="nurse", skills=[("triage", 3)])
+    assert names(opportunity) == ["Teacher"]
 
 
 @pytest.mark.django_db
@@ -160,21 +173,38 @@ def test_an_opportunity_naming_a_minor_group_finds_members_within_it(make_need, 
 
 
 @pytest.mark.django_db
-def test_the_sql_finds_exactly_the_relevant_members_and_bounds_their_scores(need, four, person):
-    person("Lecturer", occupation="lecturer", skills=[("budget", 20)])
+def test_the_statement_keeps_exactly_the_qualified_candidates_with_their_exact_scores(
+    make_need, four, person
+):
+    opportunity = make_need(duration_days=20, programme=ProgrammeFactory(min_years_abroad=1))
+    year = datetime.date.today().year
+    abroad = [(None, "CA", year - 3, None)]
+    person("Lecturer", occupation="lecturer", skills=[("budget", 20)], jobs=abroad)
     person("Past", city="Marseille", jobs=[("specialist", "FR", 2000, 2010)], skills=[("wound", 2)])
-    n = facts.load_need(need)
-    rows, total = Plan.build(n).fetch(after=None, women_only=False, limit=100)
+    person("Nowhere", occupation="nurse", jobs=abroad, windows=[("virtual", None, None)])
+    person("Quiet", occupation="nurse", jobs=abroad, languages={"fr": "B1"})
+    person("Shy", occupation="nurse", jobs=abroad, consent=False)
+    person("Fits", occupation="nurse", jobs=abroad, skills=[("wound", 2)], city="Lille")
+    person("Tight", occupation="nurse", jobs=abroad, windows=[("temporary", D(2026, 5, 12), None)])
+    person("Short", occupation="nurse", jobs=abroad, windows=[("temporary", D(2026, 5, 13), None)])
+    n = facts.load_need(opportunity)
+    rows, considered = Plan.build(n).fetch(after=None, women_only=False, limit=100)
     profiles = facts.load_profiles(list(Member.objects.values_list("pk", flat=True)))
-    assert {r.member_id for r in rows} == {pk for pk, p in profiles.items() if relevant(n, p)}
-    assert total == len(rows) == 5
+    relevant_ones = {pk for pk, p in profiles.items() if relevant(n, p)}
+    qualified = {pk for pk in relevant_ones if not failures(n, profiles[pk])}
+    # Amina, Bruno and Dmitri have no job abroad; Chloé and Past have.
+    assert {profiles[r.member_id].name.removesuffix(" Test") for r in rows} == {
+        "Chloé",
+        "Past",
+        "Fits",
+        "Tight",
+    }
+    assert {r.member_id for r in rows} == qualified
+    assert considered == len(relevant_ones) == 11
     for row in rows:
-        exact = match(n, profiles[row.member_id]).score * 1000
-        assert row.bound >= exact - 20
-        # Only the city (2 points) and the languages (10) are counted at their best.
-        assert row.bound - exact <= 12_000 + 20
-    bounds = [r.bound for r in rows]
-    assert bounds == sorted(bounds, reverse=True)
+        assert abs(row.score - total(n, profiles[row.member_id]) * 1000) <= 20
+        assert 0 <= row.bound - row.score <= 2000  # only the city is counted at its best
+    assert [r.bound for r in rows] == sorted((r.bound for r in rows), reverse=True)
 
 
 @pytest.mark.django_db
@@ -191,8 +221,7 @@ def test_small_windows_and_batches_give_the_same_ranking(need, person, monkeypat
             windows=[("temporary", None, None)] if i % 4 else [("virtual", None, None)],
         )
     expected = names(need, limit=5, women_share=80)
-    monkeypatch.setattr(engine, "FIRST_WINDOW", 2)
-    monkeypatch.setattr(engine, "GATE_BATCH", 1)
+    monkeypatch.setattr(engine, "EXTRA", -8)  # read one candidate at a time
     assert names(need, limit=5, women_share=80) == expected
     assert len(expected) == 5
 
@@ -222,7 +251,7 @@ def test_the_share_changes_nothing_when_the_plain_ranking_already_reaches_it(nee
 @pytest.mark.django_db
 def test_the_share_does_not_apply_when_no_qualified_woman_exists(need, person):
     person("Bruno", "male", **AMINA)
-    person("Dmitri", "male", occupation="physio", skills=[("assessment", None)])
+    person("Dmitri", "male", occupation="physio", skills=[("wound", None)])
     person("Zoé", "female", **AMINA, consent=None)  # not agreeing to matching: not qualified
     person("Yara", "female", occupation="lecturer", skills=[("budget", 3)])  # nothing relevant
     ranking = rank_members(facts.load_need(need), limit=2, women_share=50)
@@ -249,9 +278,7 @@ def test_the_share_lists_every_qualified_woman_when_there_are_too_few(need, four
 @pytest.mark.django_db
 def test_a_changed_profile_ranks_as_it_is_now(need, four, esco):
     assert names(need) == ["Amina", "Bruno", "Chloé", "Dmitri"]
-    dmitri = four["dmitri"]
-    MemberSkill.objects.create(member=dmitri, skill=esco["triage"], years=9)
-    MemberSkill.objects.create(member=dmitri, skill=esco["wound"], years=9)
+    MemberSkill.objects.create(member=four["dmitri"], skill=esco["triage"], years=9)
     # Dmitri: skills 32, occupation 4, experience 15, education 10, languages 10, place 5.
     ranking = rank_members(facts.load_need(need))
     assert [(c.name, round(c.score, 1)) for c in ranking.candidates][2] == ("Dmitri Test", 76.0)

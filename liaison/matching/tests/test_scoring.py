@@ -94,13 +94,17 @@ def test_a_sibling_skill_and_a_past_occupation_count_from_the_work_history(need,
 @pytest.mark.django_db
 def test_a_broader_skill_counts_half_and_gives_no_years_of_practice(need, four):
     result, parts = _parts(need, four["dmitri"])
-    assert parts["skills"].points == pytest.approx(8)  # 16 x 1/2
-    assert "patient assessment (broader than triage, counts ½)" in parts["skills"].why
+    # triage through patient assessment (broader): 16 x 1/2 = 8; wound care 16.
+    assert parts["skills"].points == pytest.approx(24)
+    assert parts["skills"].why == (
+        "1 of 2 required skills: wound care; patient assessment (broader than triage, "
+        "counts ½). 0 of 1 desired skills: missing: teaching."
+    )
     # A physiotherapist (2264) shares only the sub-major group 22: 20%.
     assert parts["occupation"].points == pytest.approx(4)
     assert parts["experience"].points == 0
     assert parts["experience"].why == "No relevant experience recorded; 4 years asked."
-    assert result.score == pytest.approx(37)
+    assert result.score == pytest.approx(53)
 
 
 @pytest.mark.django_db
@@ -110,7 +114,7 @@ def test_the_ranking_orders_by_those_scores(need, four):
         ("Amina Test", 100.0),
         ("Bruno Test", 79.5),
         ("Chloé Test", 57.0),
-        ("Dmitri Test", 37.0),
+        ("Dmitri Test", 53.0),
     ]
     assert [c.rank for c in ranking.candidates] == [1, 2, 3, 4]
 
