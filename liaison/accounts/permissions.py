@@ -70,9 +70,7 @@ RULES: dict[str, frozenset[str]] = {
     "opportunities.apply": frozenset({Role.MEMBER}),
     # Rankings of members for an opportunity (with each score's explanation), and of
     # opportunities for a member: officers, and host focal points for their institution's.
-    "matching.view": frozenset(
-        {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
-    ),
+    "matching.view": frozenset({Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     # Placements: officers run selection and assignments and record payments; host focal
     # points see their institution's placements, review shortlists sent to them and confirm
     # an expert's start and end; committee reviewers (grants for a programme or everywhere)
