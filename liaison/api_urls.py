@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from liaison.insights import api as insights_api
+from liaison.matching import api as matching_api
 from liaison.opportunities import api as opportunities_api
 from liaison.placements import api as placements_api
 from liaison.registry import api as registry_api
@@ -43,6 +44,21 @@ urlpatterns = [
         "insights/surveys/<int:pk>/",
         insights_api.SurveyResultsView.as_view(),
         name="insights-survey-results",
+    ),
+    path(
+        "matching/opportunities/<int:pk>/candidates/",
+        matching_api.CandidatesView.as_view(),
+        name="matching-candidates",
+    ),
+    path(
+        "matching/members/<int:pk>/opportunities/",
+        matching_api.MemberOpportunitiesView.as_view(),
+        name="matching-member-opportunities",
+    ),
+    path(
+        "matching/me/opportunities/",
+        matching_api.MyOpportunitiesView.as_view(),
+        name="matching-my-opportunities",
     ),
     path(
         "placements/dashboard/",

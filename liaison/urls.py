@@ -17,6 +17,7 @@ urlpatterns = [
     path("insights/", include("liaison.insights.urls")),
     path("placements/", include("liaison.placements.urls")),
     path("opportunities/", include("liaison.opportunities.urls")),
+    path("matching/", include("liaison.matching.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

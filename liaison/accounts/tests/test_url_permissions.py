@@ -37,6 +37,7 @@ PLACE_VIEW = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 PLACE_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 PLACE_REVIEW = {Role.REVIEWER, Role.HOST_FOCAL_POINT}
 PLACE_DASHBOARD = {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+MATCH = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 SIGNED_IN = set(Role.values)
 
 # What each expectation accepts as a status code.
@@ -226,6 +227,17 @@ EXPECTED: dict[str, Rule] = {
     "api:placement-compensation": api(PLACE_VIEW, yes=NOT_ALLOWED),
     "api:placement-payments": api(PLACE_VIEW, yes=NOT_ALLOWED),
     "api:placements-dashboard": api(PLACE_DASHBOARD),
+    # Matching: an opportunity's ranking for officers and host focal points; invitations are
+    # POSTs by officers; the opportunities matched to a member for officers who may see the
+    # member; a member's own suggestions (the walk's member has no profile: a page asking for
+    # one, and 404 in the API).
+    "matching:opportunity-ranking": only(MATCH),
+    "matching:invite": only(OPP_MANAGE, yes=NOT_ALLOWED),
+    "matching:member-opportunities": only(OPP_MANAGE),
+    "matching:my-opportunities": only({Role.MEMBER}),
+    "api:matching-candidates": api(MATCH),
+    "api:matching-member-opportunities": api(OPP_MANAGE),
+    "api:matching-my-opportunities": api({Role.MEMBER}, yes=NOT_FOUND),
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
@@ -246,6 +258,10 @@ OUT_OF_SCOPE: dict[str, Rule] = {
     "opportunities:quota-edit": only(OPP_MANAGE),
     "api:quota-detail": api(OPP_MANAGE),
     "placements:shortlist-new": only(PLACE_MANAGE),
+    "matching:opportunity-ranking": only(MATCH),
+    "matching:member-opportunities": only(OPP_MANAGE),
+    "api:matching-candidates": api(MATCH),
+    "api:matching-member-opportunities": api(OPP_MANAGE),
 }
 # Officers scoped to France meet a record in Germany: 404, not 403. Administrators see it.
 SCOPED = {Role.PROGRAMME_OFFICER, Role.CONSULAR_OFFICER}
@@ -374,6 +390,12 @@ OPPORTUNITY_KEYS = {
     ("opportunities:quota-edit", "pk"): "quota",
     ("api:quota-detail", "pk"): "quota",
     ("api:programme-detail", "code"): "programme_code",
+    ("matching:opportunity-ranking", "pk"): "published",
+    ("matching:invite", "pk"): "published",
+    ("matching:invite", "member_pk"): "member",
+    ("matching:member-opportunities", "pk"): "member",
+    ("api:matching-candidates", "pk"): "published",
+    ("api:matching-member-opportunities", "pk"): "member",
 }
 
 
