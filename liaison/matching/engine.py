@@ -78,7 +78,6 @@ from liaison.taxonomy.models import IscoGroup, Occupation
 from liaison.taxonomy.reference import CEFR_ORDER
 
 MILLI = 1000  # the SQL adds whole thousandths of a point
-SLACK = 20  # thousandths: rounding of the lookups (half a thousandth each) and of sums
 EXTRA = 50  # candidates read beyond the list's length, to settle ties and the city
 ISCED_LEVELS = ("", "0", "1", "2", "3", "4", "5", "6", "7", "8")
 
@@ -482,11 +481,17 @@ class Plan:
 # --- the walk -------------------------------------------------------------------------------
 
 
-def _settled(found: list[_Row], rest: int | None) -> list[_Row]:
-    """The rows whose exact score beats every row not read yet (all of them when none is left)."""
-    if rest is None:
+def _settled(found: list[_Row], last: _Row | None) -> list[_Row]:
+    """The rows that no row left unread can overtake (all of them when none is left). Rows left
+    have a lower bound than the last row read, or the same bound and a larger id; a score is
+    never above its bound. Scores are whole thousandths: equal means equal."""
+    if last is None:
         return found
-    return [r for r in found if r.score > rest + SLACK]
+    return [
+        r
+        for r in found
+        if r.score > last.bound or (r.score == last.bound and r.member_id <= last.member_id)
+    ]
 
 
 def rank_members(need: Need, *, limit: int = 50, women_share: int | None = None) -> Ranking:
@@ -504,9 +509,9 @@ def rank_members(need: Need, *, limit: int = 50, women_share: int | None = None)
         if considered is None:
             considered = total_candidates
         found += rows
-        rest = rows[-1].bound if len(rows) == size else None
-        settled = sorted(_settled(found, rest), key=lambda r: (-r.score, r.member_id))
-        if rest is None:
+        last = rows[-1] if len(rows) == size else None
+        settled = _settled(found, last)
+        if last is None:
             break
         if not women_only and len(settled) >= limit:
             if sum(r.sex == Sex.FEMALE for r in settled) >= needed:
@@ -539,17 +544,17 @@ def rank_members(need: Need, *, limit: int = 50, women_share: int | None = None)
 
 
 def _explain(need: Need, rows: list[_Row], promoted: set[int]) -> list[Candidate]:
-    """The people listed, read in full, checked once more and explained by ``scoring``."""
-    profiles = facts.load_profiles([r.member_id for r in rows])
+    """The people listed (in order), read in full and explained by ``scoring``. The hard
+    filters were checked by the statement (their agreement with ``scoring.failures`` is
+    tested); availability and consent are not read again."""
+    profiles = facts.load_profiles([r.member_id for r in rows], filters=False)
     explained = []
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (-r.score, r.member_id)):
         profile = profiles.get(row.member_id)
-        if profile is None or failures(need, profile) or not relevant(need, profile):
+        if profile is None or not relevant(need, profile):
             continue  # erased or changed since the statement read them
         result = match(need, profile)
         explained.append((result, profile, row))
-    # Six decimals: sums of the same parts in another order tie, as they should.
-    explained.sort(key=lambda e: (-round(e[0].score, 6), e[1].member_id))
     return [
         Candidate(
             rank,

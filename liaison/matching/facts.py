@@ -235,8 +235,10 @@ def _countries(value: Any) -> frozenset[str]:
     return frozenset(str(getattr(c, "code", c)) for c in value)
 
 
-def load_profiles(ids: Sequence[int]) -> dict[int, Profile]:
-    """Full profiles of these members (those that exist), in a few queries."""
+def load_profiles(ids: Sequence[int], *, filters: bool = True) -> dict[int, Profile]:
+    """Full profiles of these members (those that exist), in a few queries. ``filters=False``
+    leaves out what only the hard filters read (availability and consent: they are taken as
+    met), for people the ranking's statement has already checked."""
     ids = list(ids)
     skills: dict[int, list[HeldSkill]] = defaultdict(list)
     skill_rows = MemberSkill.objects.order_by("member_id", "skill__label", "pk")
@@ -245,9 +247,9 @@ def load_profiles(ids: Sequence[int]) -> dict[int, Profile]:
     ):
         skills[member_id].append(HeldSkill(skill, label, level, years))
     languages = languages_of(ids)
-    windows = windows_of(ids)
+    windows = windows_of(ids) if filters else {}
     jobs = jobs_of(ids)
-    consenting = consenting_ids(ids)
+    consenting = consenting_ids(ids) if filters else set(ids)
     profiles = {}
     for row in _rows(
         Member.objects.all(),
