@@ -20,7 +20,7 @@ DEV := LIAISON_ENV=development
 TEST := LIAISON_ENV=test
 
 .PHONY: help demo serve test lint typecheck checks pytest pytest-sqlite pytest-postgres \
-	schema assets messages makemessages chromium gettext benchmarks clean
+	schema assets messages makemessages chromium gettext benchmarks clean openapi.yaml
 
 help:
 	@echo "make demo   set up everything (virtualenv, packages, assets, database, demo data) and serve http://$(HOST):$(PORT)"

@@ -78,8 +78,9 @@ class Programme(models.Model):
     )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True, validators=[no_markup])
+    # Explicit upper bounds: the same on every database (and so in the API schema).
     min_years_abroad = models.PositiveSmallIntegerField(
-        _("minimum years abroad"), null=True, blank=True
+        _("minimum years abroad"), null=True, blank=True, validators=[MaxValueValidator(80)]
     )
     min_share_women = models.PositiveSmallIntegerField(
         _("minimum share of women on shortlists (%)"),
@@ -176,7 +177,9 @@ class Quota(models.Model):
     sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices)
     starts = models.DateField(_("period from"))
     ends = models.DateField(_("period until"))
-    positions = models.PositiveIntegerField(_("positions"))
+    positions = models.PositiveIntegerField(
+        _("positions"), validators=[MaxValueValidator(1_000_000)]
+    )
 
     objects = QuotaQuerySet.as_manager()
 
@@ -328,7 +331,7 @@ class Opportunity(models.Model):
         _("duration (days)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
         help_text=_("Days of work within the dates, when shorter than the whole period."),
     )
     apply_by = models.DateField(
@@ -338,7 +341,7 @@ class Opportunity(models.Model):
         help_text=_("Empty: members may apply while it is published."),
     )
     positions = models.PositiveSmallIntegerField(
-        _("positions"), default=1, validators=[MinValueValidator(1)]
+        _("positions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
     sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices)
     status = models.CharField(
