@@ -630,8 +630,8 @@ def _candidate_opportunities(profile: Profile, today: datetime.date | None) -> l
         )
     if occupations:
         condition |= Q(occupation_id__in=sorted(occupations))
-    if prefixes:
-        condition |= Q(isco_group__code__in=sorted(prefixes))
+    if prefixes:  # an opportunity naming a group but no occupation (scoring.Need.candidate_prefix)
+        condition |= Q(occupation__isnull=True, isco_group__code__in=sorted(prefixes))
     return list(open_opportunities(today).filter(condition).values_list("pk", flat=True))
 
 

@@ -102,6 +102,10 @@ def load_needs(opportunities: Sequence[Opportunity]) -> dict[int, Need]:
     ):
         languages[opp].append(AskedLanguage(code, level, mandatory))
     links = skill_links(s.skill_id for found in skills.values() for s in found)
+    by_asked: dict[int, list[tuple[int, SkillLink]]] = defaultdict(list)
+    for skill, found_links in links.items():
+        for link in found_links:
+            by_asked[link.asked_id].append((skill, link))
     occupations = {o.occupation_id for o in opportunities if o.occupation_id}
     neighbours: dict[int, dict[int, str]] = defaultdict(dict)
     if occupations:
@@ -118,7 +122,10 @@ def load_needs(opportunities: Sequence[Opportunity]) -> dict[int, Need]:
     needs = {}
     for o in opportunities:
         asked = skills.get(o.pk, [])
-        asked_ids = {s.skill_id for s in asked}
+        own: dict[int, list[SkillLink]] = defaultdict(list)
+        for skill_asked in asked:
+            for skill, link in by_asked.get(skill_asked.skill_id, ()):
+                own[skill].append(link)
         nationals_of = ""
         if o.kind == Opportunity.Kind.JOB_ORDER and o.quota_id:
             assert o.quota is not None
@@ -128,11 +135,7 @@ def load_needs(opportunities: Sequence[Opportunity]) -> dict[int, Need]:
             opportunity_id=o.pk,
             title=o.title,
             skills=tuple(asked),
-            links={
-                skill: kept
-                for skill, found in links.items()
-                if (kept := tuple(x for x in found if x.asked_id in asked_ids))
-            },
+            links={skill: tuple(found) for skill, found in own.items()},
             occupation_id=o.occupation_id,
             occupation_label=o.occupation.label if o.occupation else "",
             neighbours=dict(neighbours.get(o.occupation_id or 0, {})),

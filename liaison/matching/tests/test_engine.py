@@ -319,3 +319,14 @@ def test_a_member_who_has_not_agreed_sees_suggestions_only_for_themselves(need, 
     assert [s.opportunity.pk for s in rank_opportunities(profile, require_consent=False)] == [
         need.pk
     ]
+
+
+@pytest.mark.django_db
+def test_a_member_sees_an_opportunity_naming_only_their_occupation_group(make_need, esco, person):
+    group_only = make_need(
+        title="Midwifery mentor", occupation=None, isco_group=esco["groups"]["222"], skills=[]
+    )
+    make_need(title="Physio", occupation=esco["physio"], skills=[("budget", True)])
+    midwife = person("Mona", occupation="midwife")
+    profile = facts.load_profiles([midwife.pk])[midwife.pk]
+    assert [s.opportunity.pk for s in rank_opportunities(profile)] == [group_only.pk]
