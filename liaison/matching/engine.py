@@ -16,7 +16,7 @@ Python:
 4. **In Python**, the city's points are settled from the rows returned; if the candidates found
    do not yet beat every score left (ties, or the city), the next rows are read. The list is
    exactly the one ``scoring`` defines over the whole registry; the people listed are then read
-   in full and explained by ``scoring.match``, which also checks them once more.
+   in full and explained by ``scoring.match``.
 
 Everything is read from the live tables, so a profile changed a moment ago ranks as it is now.
 
@@ -117,13 +117,6 @@ class _Row:
     score: int  # thousandths of a point: the exact score
 
 
-@dataclass(frozen=True)
-class _Found:
-    score: float
-    member_id: int
-    female: bool
-
-
 # --- the statement ----------------------------------------------------------------------------
 
 
@@ -181,8 +174,8 @@ class _Sql:
 
 
 def _probe(q: _Sql, model: Any, alias: str, member: str, condition: str) -> str:
-    """ "The member has a row of ``model`` meeting ``condition``", as a scalar subquery: the
-    database then looks it up member by member through the index, rather than reading the
+    """Whether the member has a row of ``model`` meeting ``condition``, as a scalar subquery:
+    the database then looks it up member by member through the index, rather than reading the
     whole table to join it (which it does for EXISTS when it misjudges how many members)."""
     return (
         f"(SELECT 1 FROM {q.table(model)} {alias} WHERE {alias}.member_id = {member} "
