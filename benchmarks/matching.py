@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import math
 import os
 import random
@@ -687,6 +688,21 @@ def run(url: str, members: int, opportunities: int, queries: int, baseline_queri
     _current, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
+    # The statement against the rules in Python, on the people it lists: each one passes every
+    # hard filter and is relevant by ``scoring``, and the list is in the order of their scores.
+    from liaison.matching.scoring import failures, relevant
+
+    agree = 0
+    for pk in sample[:baseline_queries]:
+        ranking = rank(pk)
+        need = ranking.need
+        ids = [c.member_id for c in ranking.candidates]
+        profiles = facts.load_profiles(ids)
+        scores = [c.score for c in ranking.candidates]
+        agree += all(
+            relevant(need, profiles[m]) and not failures(need, profiles[m]) for m in ids
+        ) and all(a >= b - 0.005 for a, b in itertools.pairwise(scores))
+
     base_timings, same, overlap = [], 0, []
     for pk in sample[:baseline_queries]:
         need = facts.load_need(facts.opportunity_queryset().get(pk=pk))
@@ -745,6 +761,10 @@ def run(url: str, members: int, opportunities: int, queries: int, baseline_queri
         f"  ratio baseline / engine (p50 on the same opportunities): {base50 / engine50:.1f}x; "
         f"identical top 50: {same} of {len(base_timings)}; mean overlap "
         f"{100 * statistics.mean(overlap):.1f}%"
+    )
+    print(
+        f"  lists checked against the rules in Python (filters, relevance, order): "
+        f"{agree} of {len(base_timings)} agree"
     )
     print(
         f"opportunities for a member n={len(member_timings)}  p50 "
