@@ -66,6 +66,10 @@ class CandidateRankingSerializer(serializers.Serializer[Any]):
     considered = serializers.IntegerField(
         help_text="Members with a required skill or the occupation, before the hard filters."
     )
+    withheld = serializers.IntegerField(
+        help_text="Qualified members not named to a host institution's focal point: those who "
+        "have not applied to this opportunity."
+    )
     candidates = RankedCandidateSerializer(many=True)
 
 
@@ -175,6 +179,7 @@ class CandidatesView(APIView):
             "women_listed": ranking.women_listed,
             "women_short": ranking.women_short,
             "considered": ranking.considered,
+            "withheld": result.withheld,
             "candidates": [
                 {
                     "rank": item.candidate.rank,

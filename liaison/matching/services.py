@@ -58,6 +58,9 @@ class CandidateList:
     ranking: engine.Ranking
     listed: list[Listed]
     limit: int
+    # Qualified members the viewer may not see (for a host institution's focal point, everyone
+    # who has not applied to the opportunity): counted, never named.
+    withheld: int = 0
 
 
 def candidates_for(
@@ -67,6 +70,9 @@ def candidates_for(
     officer or the host institution's focal point; at least ``women_share`` per cent women
     when enough qualify (``None``: no such guarantee)."""
     _require(actor, ACTION, opportunity)
+    if opportunity.status not in INVITABLE:
+        # A draft could be written to look anyone up: candidates once it is validated.
+        raise PermissionDenied(_("Candidates are ranked once the opportunity is validated."))
     check_options(limit, women_share)
     need = facts.load_need(opportunity)
     ranking = engine.rank_members(need, limit=limit, women_share=women_share)
@@ -77,16 +83,23 @@ def candidates_for(
             "member_id", "origin"
         )
     )
-    invites = bool(check(actor, "opportunities.invite", opportunity)) and (
-        opportunity.status in INVITABLE
-    )
+    invites = bool(check(actor, "opportunities.invite", opportunity))
+    # Officers (who may read members' records somewhere) see every qualified member, with the
+    # record and the invitation only within their scope; a host institution's focal point
+    # sees only the members who applied to this opportunity (they chose to show themselves to
+    # its host), and how many others qualify.
+    officer = bool(check(actor, "registry.view_member"))
     listed = []
+    withheld = 0
     for candidate in ranking.candidates:
         member = members.get(candidate.member_id)
         if member is None:  # erased since it was ranked
             continue
+        may_open = officer and bool(check(actor, "registry.view_member", member))
+        if not officer and applications.get(member.pk) != Application.Origin.APPLIED:
+            withheld += 1
+            continue
         record_view(actor, member, reason=f"ranked for opportunity #{opportunity.pk}")
-        may_open = bool(check(actor, "registry.view_member", member))
         listed.append(
             Listed(
                 candidate,
@@ -96,7 +109,7 @@ def candidates_for(
                 invites and may_open and member.pk not in applications,
             )
         )
-    return CandidateList(opportunity, ranking, listed, limit)
+    return CandidateList(opportunity, ranking, listed, limit, withheld)
 
 
 def opportunities_for_member(

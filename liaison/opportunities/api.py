@@ -205,7 +205,9 @@ class OpportunityViewSet(
 
     def get_queryset(self) -> QuerySet[Opportunity]:
         user = self.request.user
-        params = self.request.query_params
+        # The list's filters apply to the list only: a write or a step answers with the
+        # opportunity whatever the query string says.
+        params = self.request.query_params if self.action == "list" else {}
         base = Opportunity.objects.select_related(
             "host", "programme", "occupation", "isco_group"
         ).prefetch_related("skills__skill", "languages", "package")
@@ -218,7 +220,7 @@ class OpportunityViewSet(
         elif check(user, STAFF_READ):
             staff = visible(user, STAFF_READ, Opportunity.objects.all()).values("pk")
             qs = qs.filter(Q(status=Opportunity.Status.PUBLISHED) | Q(pk__in=staff))
-            if status := self.request.query_params.get("status", ""):
+            if status := params.get("status", ""):
                 qs = qs.filter(status=status)
         else:
             qs = qs.filter(status=Opportunity.Status.PUBLISHED)

@@ -259,7 +259,9 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet[Placement]):
         rows = Placement.objects.select_related(
             "opportunity__programme", "opportunity__host", "member"
         ).order_by("pk")
-        params = self.request.query_params
+        # The list's filters apply to the list only: a step or a payment answers with the
+        # placement whatever the query string says.
+        params = self.request.query_params if self.action == "list" else {}
         if params.get("state") in State.values:
             rows = rows.filter(state=params["state"])
         if params.get("track") in Track.values:

@@ -73,8 +73,20 @@ def currency_list() -> list[Entry]:
     return [Entry(code, locale.currencies.get(code, name)) for code, name in _currency_codes()]
 
 
+# ISO 4217 codes that are no money one is paid in: precious metals, bond-market units, the
+# IMF's and the African Development Bank's units of account, the testing and "no currency" codes.
+NOT_MONEY = frozenset(
+    {"XAU", "XAG", "XPT", "XPD", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX"}
+)
+
+
 def is_currency(code: str) -> bool:
-    return bool(code) and pycountry.currencies.get(alpha_3=code.upper()) is not None
+    """Whether ``code`` is an ISO 4217 currency people are paid in (XOF, XAF, XCD and XPF are;
+    gold, the testing code and "no currency" are not)."""
+    code = (code or "").upper()
+    return (
+        bool(code) and code not in NOT_MONEY and pycountry.currencies.get(alpha_3=code) is not None
+    )
 
 
 @functools.cache

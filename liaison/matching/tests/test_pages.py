@@ -137,9 +137,14 @@ def test_a_host_focal_point_sees_only_their_institutions_rankings(
 ):
     elsewhere = make_need(host=OrganisationFactory(kind=Organisation.Kind.HOST))
     client.force_login(focal_point)
+    # The host sees no one who has not applied: only how many qualify.
     response = client.get(ranking_url(need))
     assert response.status_code == 200
-    assert listed(response) == ["Amina", "Bruno", "Chloé", "Dmitri"]
+    assert listed(response) == [] and response.context["result"].withheld == 4
+    assert "Chloé" not in response.content.decode()
+    Application.objects.create(opportunity=need, member=four["amina"], origin="applied")
+    response = client.get(ranking_url(need))
+    assert listed(response) == ["Amina"] and response.context["result"].withheld == 3
     page = response.content.decode()
     assert reverse("matching:invite", args=[need.pk, four["amina"].pk]) not in page
     assert reverse("registry:member-detail", args=[four["amina"].pk]) not in page
@@ -242,3 +247,15 @@ def test_a_member_without_a_profile_is_asked_for_one(client, need):
     response = client.get(reverse("matching:my-opportunities"))
     assert response.status_code == 200
     assert "Fill in my profile" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_is_not_ranked_so_it_cannot_be_used_to_look_people_up(
+    client, focal_point, officer, need, four
+):
+    need.status = "draft"
+    need.save(update_fields=["status"])
+    for user in (focal_point, officer):
+        client.force_login(user)
+        assert client.get(ranking_url(need)).status_code == 403
+    assert not AuditEvent.objects.filter(action="view").exists()

@@ -112,6 +112,14 @@ def test_a_focal_point_posts_a_need_through_the_api(client, focal_point, hospita
     assert response.status_code == 200, response.content
     assert Opportunity.objects.get().positions == 3
     assert opportunity.skills.count() == 1
+    # The list's filters in the query string do not apply to a write (once a 500 after saving).
+    response = client.patch(
+        f"{URL}{opportunity.pk}/?q=nothing-like-it&country=DE",
+        {"positions": 4},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["positions"] == 4
 
 
 def test_a_currency_that_does_not_exist_answers_400_and_stores_nothing(

@@ -183,3 +183,20 @@ def test_the_api_dashboard_is_for_analysts_and_officers(client):
     assert client.get("/api/v1/placements/dashboard/").status_code == 403
     client.force_login(user_with_role(Role.ANALYST))
     assert client.get("/api/v1/placements/dashboard/").json()["assignments"] == 0
+
+
+def test_a_list_filter_in_the_query_string_does_not_turn_a_step_into_an_error(client):
+    # The list's ?state= once made the answer to a step a 500 after the step was saved.
+    placement, _values = arrange("labour", "depart", State.PRE_DEPARTURE)
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, placement))
+    response = client.post(
+        _url(placement, "transition") + "?state=pre_departure",
+        {
+            "step": "depart",
+            "expected_state": "pre_departure",
+            "departed_on": days_ago(1).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "departed"

@@ -26,6 +26,10 @@ def test_languages_come_from_iso_639_with_local_names():
 def test_codes_are_validated():
     assert reference.is_currency("xof")
     assert not reference.is_currency("ABC")
+    # codes in ISO 4217 that are no money anyone is paid in
+    for code in ("XXX", "XTS", "XAU", "XDR"):
+        assert not reference.is_currency(code), code
+    assert reference.is_currency("XAF") and reference.is_currency("XCD")
     assert reference.is_country("sn")
     assert not reference.is_country("ZZ")
 
