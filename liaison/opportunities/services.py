@@ -20,6 +20,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from liaison.accounts.permissions import check
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import record
 from liaison.opportunities.models import (
     DRAWING_STATUSES,
     Application,
@@ -494,6 +496,22 @@ def save_opportunity(
                 note=line.note,
             )
             for line in package_list
+        )
+    # bulk_create sends no signal: one event says what the lists became.
+    replaced: dict[str, Any] = {}
+    if skill_list is not None:
+        replaced["skills"] = [[s.skill.pk, s.essential] for s in skill_list]
+    if language_list is not None:
+        replaced["languages"] = [[lg.language, lg.min_level, lg.mandatory] for lg in language_list]
+    if package_list is not None:
+        replaced["package"] = [[p.kind, str(p.amount), p.currency, p.period] for p in package_list]
+    if replaced:
+        record(
+            AuditEvent.Action.UPDATE,
+            opportunity,
+            actor=actor,
+            changes=replaced,
+            reason="skills, languages or package replaced",
         )
     return opportunity
 

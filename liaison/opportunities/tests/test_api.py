@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from liaison.audit.models import AuditEvent
 from liaison.opportunities.models import Opportunity, PackageItem, Status
 from tests.factories import OpportunityFactory, ProgrammeFactory, QuotaFactory
 
@@ -217,3 +218,21 @@ def test_programmes_are_public(client, db):
     programme = ProgrammeFactory(code="mida-health", name="MIDA Health")
     body = client.get("/api/v1/opportunities/programmes/mida-health/").json()
     assert body["name"] == "MIDA Health" and body["id"] == programme.pk
+
+
+def test_a_changed_package_is_in_the_audit_log(client, focal_point, hospital, nurse, triage):
+    # Skills, languages and package lines are written in bulk: one event records what they
+    # became (a stipend's amount and currency are what an auditor looks for).
+    client.force_login(focal_point)
+    response = client.post(URL, _payload(hospital, nurse, triage), content_type="application/json")
+    opportunity_id = response.json()["id"]
+    package = [{"kind": "stipend", "amount": "2500", "currency": "EUR", "period": "month"}]
+    response = client.patch(
+        f"{URL}{opportunity_id}/", {"package": package}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.filter(
+        object_id=str(opportunity_id), reason="skills, languages or package replaced"
+    ).latest("pk")
+    assert event.changes["package"] == [["stipend", "2500.00", "EUR", "month"]]
+    assert event.actor_id == focal_point.pk
