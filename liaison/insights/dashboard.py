@@ -57,7 +57,6 @@ from liaison.insights.filters import (
     NOT_STATED,
     Cut,
     InsightsFilterForm,
-    years_before,
 )
 from liaison.insights.models import MigrantStock
 from liaison.registry.models import (
@@ -70,6 +69,7 @@ from liaison.registry.models import (
     Modality,
     Sex,
 )
+from liaison.registry.search import years_before
 from liaison.taxonomy.isco import ISCO_GROUPS
 from liaison.taxonomy.models import IscoGroup, Skill
 from liaison.taxonomy.reference import IscedLevel
@@ -648,10 +648,17 @@ def host_country_table(
     are read against the whole registry only: under a filter other than the host country
     a share of the estimate would mean nothing."""
     filters = form.values()
+    use = set(filters) <= {"country"}
     year = (
-        MigrantStock.objects.filter(origin=origin).order_by("-year").values_list("year", flat=True)
-    ).first()
-    with_estimates = set(filters) <= {"country"} and year is not None
+        (
+            MigrantStock.objects.filter(origin=origin)
+            .order_by("-year")
+            .values_list("year", flat=True)
+        ).first()
+        if use
+        else None
+    )
+    with_estimates = use and year is not None
     estimates: dict[str, int] = {}
     if with_estimates and year is not None:
         latest = MigrantStock.objects.filter(origin=origin, year=year)
@@ -699,8 +706,8 @@ def host_country_table(
 
 def _skills(top: list[tuple[int, int]], total: int, limit: int, also: set[int]) -> Table:
     labels = dict(Skill.objects.filter(pk__in=[s for s, _n in top]).values_list("pk", "label"))
+    # held_counts keeps only skills held by ``limit`` members or more
     rows = [Row(str(s), labels.get(s, str(s)), None if s in also else n) for s, n in top]
-    rows = [r for r, (_s, n) in zip(rows, top, strict=True) if n >= limit]
     for r in rows:
         r.share = share(r.count, total)
     return Table(

@@ -122,7 +122,7 @@ def to_xlsx(report: Report) -> bytes:
         sheet["A1"].font = Font(bold=True)
         if t.note:
             sheet.append([tabular.safe_cell(t.note)])
-        sheet.append(_header(t))
+        sheet.append([tabular.safe_cell(v) for v in _header(t)])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for row in _body(t):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from liaison.registry.models import Member, Sex
+from liaison.registry.search import years_before
 from liaison.taxonomy.isco import ISCO_GROUPS
 from liaison.taxonomy.models import IscoGroup
 from liaison.taxonomy.reference import IscedLevel
@@ -30,13 +31,6 @@ AGE_BANDS: dict[str, tuple[int, int | None]] = {
     "65+": (65, None),
 }
 ISCO_MAJOR = [code for code in ISCO_GROUPS if len(code) == 1]
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def age_band_range(band: str, today: datetime.date) -> Q:

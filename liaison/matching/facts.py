@@ -292,31 +292,3 @@ def load_profiles(ids: Sequence[int], *, filters: bool = True) -> dict[int, Prof
             consents=pk in consenting,
         )
     return profiles
-
-
-def load_gates(need: Need, ids: Sequence[int]) -> dict[int, Profile]:
-    """What the hard filters read, for ``ids``: consent, availability, the languages asked, and
-    the work history and nationalities when the programme's rules ask for them."""
-    ids = list(ids)
-    consenting = consenting_ids(ids)
-    candidates = [i for i in ids if i in consenting]
-    windows = windows_of(candidates)
-    languages = languages_of(candidates, only=[lang.code for lang in need.languages])
-    jobs = jobs_of(candidates) if need.min_years_abroad else {}
-    nationalities: dict[int, frozenset[str]] = {}
-    if need.nationals_of and candidates:
-        for pk, value in _rows(Member.objects.all(), "pk", candidates, "pk", "nationalities"):
-            nationalities[pk] = _countries(value)
-    return {
-        pk: Profile(
-            member_id=pk,
-            name="",
-            sex="",
-            languages=languages.get(pk, {}),
-            windows=tuple(windows.get(pk, ())),
-            jobs=tuple(jobs.get(pk, ())),
-            nationalities=nationalities.get(pk, frozenset()),
-            consents=pk in consenting,
-        )
-        for pk in ids
-    }

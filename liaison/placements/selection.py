@@ -157,10 +157,7 @@ def send_shortlist(
         shortfall_reason=shortfall_reason.strip(),
         created_by=user_or_none(actor),
     )
-    try:
-        shortlist.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    shortlist.full_clean()
     shortlist.save()
     placements = []
     for application in chosen:

@@ -495,10 +495,7 @@ def add_compensation(
         description=description.strip(),
         created_by=user_or_none(actor),
     )
-    try:
-        item.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    item.full_clean()
     item.save()
     return item
 
@@ -561,10 +558,7 @@ def pay(
         reference=reference.strip(),
         recorded_by=user_or_none(actor),
     )
-    try:
-        payment.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    payment.full_clean()
     payment.save()
     return payment
 
@@ -604,10 +598,7 @@ def submit_report(
     report.results = results.strip()
     report.recommendations = recommendations.strip()
     report.submitted_by = user_or_none(actor)
-    try:
-        report.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    report.full_clean()
     report.save()
     return report
 
@@ -644,10 +635,7 @@ def tick(
     row.done_on = done_on
     row.note = note.strip()
     row.recorded_by = user_or_none(actor)
-    try:
-        row.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    row.full_clean()
     row.save()
     return row
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check, get_visible_or_404, visible
 from liaison.audit.services import record_view
+from liaison.opportunities.forms import add_service_errors
 from liaison.opportunities.models import Application, Opportunity
 from liaison.placements import dashboard as programme_dashboard
 from liaison.placements import selection, services
@@ -339,9 +340,8 @@ def shortlist_new(request: HttpRequest, pk: int) -> HttpResponse:
                 instructions=form.cleaned_data["instructions"],
                 shortfall_reason=form.cleaned_data["shortfall_reason"],
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+        except ValidationError as exc:  # per field, or about the whole shortlist
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The shortlist is sent to its reviewers."))
             return redirect("placements:shortlist-detail", pk=shortlist.pk)

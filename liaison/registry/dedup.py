@@ -409,11 +409,12 @@ def undo(actor: Any, trail: Merge) -> Member:
         survivor.external_id = None
         survivor.save()
     restored.save(force_insert=True)
+    by_label = {m._meta.label_lower: m for m, _u in related()}
     for label, ids in trail.moved.items():
-        model = next(m for m, _u in related() if m._meta.label_lower == label)
+        model = by_label[label]
         model.objects.filter(pk__in=ids).update(member=restored)
     for label, rows in dropped.items():
-        model = next(m for m, _u in related() if m._meta.label_lower == label)
+        model = by_label[label]
         bulk.insert(model, [{**row, "member_id": restored.pk} for row in rows])
     _restore(survivor, trail.survivor_before)
     survivor.save()

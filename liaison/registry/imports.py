@@ -294,7 +294,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _country(value: str) -> str | None:
+def country_code(value: str) -> str | None:
+    """The ISO alpha-2 code of a country given by its alpha-2 or alpha-3 code or its name."""
     code = value.strip().upper()
     if len(code) == 2 and code in countries:
         return code
@@ -492,7 +493,7 @@ def _convert_member(
         for part in re.split(r"[ ,;]+", text) if target == "nationalities" else [text]:
             if not part:
                 continue
-            code = _country(part)
+            code = country_code(part)
             if code is None:
                 raise ValueError(
                     _("“%(v)s” is not a country (use ISO codes such as FR).") % {"v": part[:40]}
@@ -820,7 +821,7 @@ def _convert_organisation(
             )
         values[target] = kind
     elif target == "country":
-        code = _country(text) if text else ""
+        code = country_code(text) if text else ""
         if code is None:
             raise ValueError(
                 _("“%(v)s” is not a country (use ISO codes such as FR).") % {"v": text[:40]}

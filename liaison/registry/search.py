@@ -122,8 +122,8 @@ class MemberSearchForm(forms.Form):
             low, high = AGE_BANDS[d["age"]]
             today = timezone.localdate()
             members = members.filter(
-                birth_date__gt=_years_before(today, high + 1),
-                birth_date__lte=_years_before(today, low),
+                birth_date__gt=years_before(today, high + 1),
+                birth_date__lte=years_before(today, low),
             )
         if d["education"]:
             members = members.filter(education_level__gte=d["education"])
@@ -167,7 +167,7 @@ class MemberSearchForm(forms.Form):
         return members
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
+def years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.core import bulk
 from liaison.surveys import engine
 from liaison.surveys.models import Answer, Submission
 
@@ -77,16 +78,6 @@ def complete(submission: Submission, form: engine.Form, outcome: engine.Outcome)
     submission.submitted_at = submission.submitted_at or timezone.now()
     submission.save()
     submission.answers.all().delete()
-    Answer.objects.bulk_create(
-        Answer(
-            submission=submission,
-            wave_id=submission.wave_id,
-            question=question,
-            instance=instance,
-            text=text,
-            number=number,
-            date=date,
-        )
-        for question, instance, text, number, date in answer_rows(form, outcome.values)
-    )
+    rows = answer_rows(form, outcome.values)
+    bulk.insert(Answer, answer_dicts(submission.wave_id, [(submission.pk, rows)]))
     return submission

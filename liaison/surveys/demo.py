@@ -45,8 +45,8 @@ def seed(responses: int, seed: int = 1, origin: str = "PH") -> int:
     rng = random.Random(seed)
     hosts = PROFILES[origin].hosts
     submissions: list[dict[str, Any]] = []
-    answers: list[tuple[int, collect.AnswerRow]] = []
-    for n in range(responses):
+    answers: list[list[collect.AnswerRow]] = []  # per submission, in order
+    for _n in range(responses):
         raw = _answers(form, rng, list(hosts), list(hosts.values()), now.year)
         outcome = form.check(raw, complete=True, today=now.date())
         if outcome.issues:
@@ -67,12 +67,9 @@ def seed(responses: int, seed: int = 1, origin: str = "PH") -> int:
                 "updated_at": submitted,
             }
         )
-        answers.extend((n, row) for row in collect.answer_rows(form, outcome.values))
+        answers.append(collect.answer_rows(form, outcome.values))
     ids = bulk.insert(Submission, submissions, returning_ids=True)
-    rows: dict[int, list[collect.AnswerRow]] = {}
-    for n, row in answers:
-        rows.setdefault(ids[n], []).append(row)
-    bulk.insert(Answer, collect.answer_dicts(wave.pk, rows.items()))
+    bulk.insert(Answer, collect.answer_dicts(wave.pk, zip(ids, answers, strict=True)))
     return len(submissions)
 
 

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django_countries import countries
 
 from liaison.registry import dedup, services
+from liaison.registry.imports import country_code
 from liaison.registry.models import (
     Availability,
     Interest,
@@ -44,8 +44,8 @@ def _text(value: Any) -> str:
 
 
 def _country(value: Any) -> str:
-    code = str(value).strip().upper()
-    if code not in dict(countries):
+    code = country_code(str(value))
+    if code is None:
         raise ValidationError(_("“%(v)s” is not a country code."), params={"v": value})
     return code
 
@@ -162,11 +162,8 @@ def link(submission: Submission, values: dict[str, Any]) -> Member | None:
             return None  # not enough to register someone: the answers stay statistics
         member = Member(**{k: v for k, v in changes.items() if k != "phone"})
         member.phone = services.normalise_phone(changes.get("phone", ""))
-        if (
-            submission.respondent_id
-            and not Member.objects.filter(user_id=submission.respondent_id).exists()
-        ):
-            member.user_id = submission.respondent_id
+        # _own found no record of this account: the new one is theirs (none when anonymous)
+        member.user_id = submission.respondent_id
         member.full_clean()
         member.save()
         dedup.find(_near(member), only={member.pk})

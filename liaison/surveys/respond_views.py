@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.registry.models import Member
 from liaison.registry.search import MemberSearchForm
+from liaison.registry.wizard import profile_for
 from liaison.surveys import collect, engine, registry_link, webform
 from liaison.surveys.models import Submission, Wave
 
@@ -38,7 +39,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if refused is not None:
         return refused
     language = request.GET.get("language") or (get_language() or "en")[:2]
-    page = webform.Page(wave.version.definition, wave.version.languages, language)
+    page = webform.Page(wave.version, language)
     draft = _draft(request, wave)
     if draft is None and _answered(request, wave):
         return _unavailable(request, wave, _("You have already answered this survey. Thank you!"))
@@ -97,7 +98,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if refused is not None:
         return JsonResponse({"error": _("This survey is not open to you.")}, status=403)
     language = request.POST.get("language") or (get_language() or "en")[:2]
-    page = webform.Page(wave.version.definition, wave.version.languages, language)
+    page = webform.Page(wave.version, language)
     answers = page.answers(request.POST)
     outcome = page.form.check(answers, complete=False, language=page.language)
     draft = _draft(request, wave)
@@ -132,7 +133,7 @@ def _refused(request: HttpRequest, wave: Wave) -> HttpResponse | None:
         return None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    member = Member.objects.filter(user=request.user).first()
+    member = profile_for(request.user)
     if member is None:
         return _unavailable(
             request, wave, _("This survey is for registered members of the diaspora."), 403
@@ -197,13 +198,8 @@ def _instance_id(wave: Wave, posted: str) -> str:
 
 def _has_answers(answers: dict[str, Any]) -> bool:
     """Whether anything was answered (an empty page saves no draft)."""
-    for value in answers.values():
-        if isinstance(value, list):
-            if any(_has_answers(entry) for entry in value) or value:
-                return True
-        elif value not in (None, ""):
-            return True
-    return False
+    # an entry added to a repeat counts as an answer, even before it is filled in
+    return any(value not in (None, "", []) for value in answers.values())
 
 
 def _save_draft(

@@ -347,17 +347,17 @@ def _store(
             progress("store", min(start + ANSWER_SLICE, len(new)), len(new))
     report.created = len(new)
     # Respondents who agreed to be registered: into the registry, through its duplicate check.
-    linked = [(pk, item.consented) for pk, item in zip(pks, new, strict=True) if item.consented]
+    linked = [(pk, item) for pk, item in zip(pks, new, strict=True) if item.consented]
     if linked:
-        by_pk = Submission.objects.select_related("version").in_bulk([pk for pk, _v in linked])
-        for pk, values in linked:
+        by_pk = Submission.objects.select_related("version").in_bulk([pk for pk, _i in linked])
+        for pk, item in linked:
+            assert item.consented is not None
             try:
-                if registry_link.link(by_pk[pk], values) is not None:
+                if registry_link.link(by_pk[pk], item.consented) is not None:
                     report.registered += 1
             except ValidationError as exc:
-                record = next(i.record for p, i in zip(pks, new, strict=True) if p == pk)
                 for message in exc.messages:
-                    report.add(Problem(record.sheet, record.row, "", message))
+                    report.add(Problem(item.record.sheet, item.record.row, "", message))
     audit(
         AuditEvent.Action.IMPORT,
         wave,

@@ -69,7 +69,9 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": latest.rows(language) if latest else [],
             "language": language,
             "waves": questionnaire.waves.select_related("version").annotate(
-                complete=Count("submissions", filter=Q(submissions__status="complete"))
+                complete=Count(
+                    "submissions", filter=Q(submissions__status=Submission.Status.COMPLETE)
+                )
             ),
         },
     )
@@ -129,12 +131,8 @@ class WaveForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Wave
         fields = ["name", "version", "opens_at", "closes_at", "audience"]
         widgets = {
-            "opens_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL),
         }
 
     def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:

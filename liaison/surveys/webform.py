@@ -15,11 +15,27 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from liaison.surveys import engine
+from liaison.surveys.models import QuestionnaireVersion
 
 SELECT_ONE = "select one"
 SELECT_MULTIPLE = "select all that apply"
 INPUT_TYPES = {"text", "integer", "decimal", "date", "geopoint", SELECT_ONE, SELECT_MULTIPLE}
 MAX_REPEAT = 50  # entries of one repeat a web respondent may add
+
+
+_COMPILED: dict[tuple[int, str], engine.Form] = {}
+
+
+def compiled(version: QuestionnaireVersion) -> engine.Form:
+    """The version's rules, compiled once per process: a version never changes (its checksum
+    is in the key all the same), and the live check asks for them at every change."""
+    key = (version.pk, version.checksum)
+    form = _COMPILED.get(key)
+    if form is None:
+        if len(_COMPILED) >= 64:
+            _COMPILED.clear()
+        form = _COMPILED[key] = engine.Form(version.definition)
+    return form
 
 
 def key(name: str, instance: tuple[int, ...]) -> str:
@@ -63,11 +79,10 @@ class Node:
 class Page:
     """The form of one version in one language, with a respondent's answers and their state."""
 
-    def __init__(
-        self, definition: dict[str, Any], languages: list[list[str]], language: str = ""
-    ) -> None:
+    def __init__(self, version: QuestionnaireVersion, language: str = "") -> None:
+        definition, languages = version.definition, version.languages
         self.definition = definition
-        self.form = engine.Form(definition)
+        self.form = compiled(version)
         names = {code: name for name, code in languages}  # "fr" -> "French (fr)"
         self.language = names.get(language) or definition.get("default_language") or ""
 

@@ -1123,7 +1123,7 @@ def test_the_expression_checker_refuses_what_the_engine_would_not_evaluate(expre
         assert found is not None and reason in found
 
 
-def test_checking_a_submission_is_fast_enough_for_large_imports():
+def test_a_complete_diaspora_mapping_submission_passes_every_rule():
     form = ready_form("diaspora_mapping")
     answers = {
         "consent_register": "yes",
