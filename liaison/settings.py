@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -136,6 +137,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The suite's database is a file, like the one the demo serves, rather than SQLite's
+    # shared-cache memory database, whose table locks fail at once where a file's wait: two
+    # connections at once then behave as they do for users. One file per test process.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     # A second connection to the same database, so that task progress written during a long
     # transaction is visible to the pages polling it (see liaison.core.progress).
