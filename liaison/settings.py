@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "liaison.opportunities",
     "liaison.matching",
     "liaison.placements",
+    "liaison.remittances",
     "liaison.portal",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("placements/", include("liaison.placements.urls")),
     path("opportunities/", include("liaison.opportunities.urls")),
     path("matching/", include("liaison.matching.urls")),
+    path("remittances/", include("liaison.remittances.urls")),
     path("taxonomy/", include("liaison.taxonomy.urls")),
     path("audit/", include("liaison.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -20,6 +21,7 @@ from liaison.opportunities.models import (
 )
 from liaison.placements.models import Placement
 from liaison.registry.models import Member, Organisation
+from liaison.remittances.models import Corridor, Observation, Provider
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -201,3 +203,55 @@ class PlacementFactory(factory.django.DjangoModelFactory[Placement]):
             ),
             track="labour",
         )
+
+
+class ProviderFactory(factory.django.DjangoModelFactory[Provider]):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    kind = Provider.Kind.MONEY_TRANSFER_OPERATOR
+
+
+class CorridorFactory(factory.django.DjangoModelFactory[Corridor]):
+    """France (EUR) to Senegal (XOF) unless told otherwise."""
+
+    class Meta:
+        model = Corridor
+        django_get_or_create = (
+            "source_country",
+            "source_currency",
+            "destination_country",
+            "destination_currency",
+        )
+
+    source_country = "FR"
+    source_currency = "EUR"
+    destination_country = "SN"
+    destination_currency = "XOF"
+
+
+class ObservationFactory(factory.django.DjangoModelFactory[Observation]):
+    """A verified, transparent price of sending EUR 185 (USD 200) for a EUR 5 fee at 650 XOF
+    per euro against an interbank 655.957 in 2026 Q3, cash at an agent, cash pickup, next day."""
+
+    class Meta:
+        model = Observation
+
+    corridor = factory.SubFactory(CorridorFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    year = 2026
+    quarter = 3
+    price_point = 200
+    amount_sent = Decimal("185.00")
+    fee = Decimal("5.00")
+    exchange_rate = Decimal("650")
+    interbank_rate = Decimal("655.957")
+    speed = "next_day"
+    instrument = "cash"
+    access_point = "agent"
+    pickup = "cash"
+    transparent = True
+    source = Observation.Source.SURVEY
+    status = Observation.Status.VERIFIED
+    collected_on = datetime.date(2026, 8, 14)

@@ -87,6 +87,11 @@ RULES: dict[str, frozenset[str]] = {
     "placements.review": frozenset({Role.REVIEWER, Role.HOST_FOCAL_POINT}),
     "placements.own": frozenset({Role.MEMBER}),
     "placements.dashboard": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    # Remittance prices: analysts and officers read the indices and the observations behind
+    # them; officers enter, import and verify prices and keep the list of providers. The
+    # calculator is public.
+    "remittances.view": frozenset({Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
+    "remittances.manage": frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}),
     "taxonomy.manage": frozenset({Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.ADMINISTRATOR}),
     "accounts.manage": frozenset({Role.ADMINISTRATOR}),

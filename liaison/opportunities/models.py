@@ -24,20 +24,17 @@ from django_countries.fields import CountryField
 from liaison.core.validators import no_markup
 from liaison.registry.models import Member, Organisation
 from liaison.taxonomy.models import IscoGroup, Occupation, Skill
-from liaison.taxonomy.reference import CefrLevel, IscedLevel, is_currency, is_language
+from liaison.taxonomy.reference import (
+    CefrLevel,
+    IscedLevel,
+    currency_code,
+    is_language,
+)
+
+__all__ = ["currency_code"]  # the validator's old home, named by migrations
 
 # Sectors are the registry's (an organisation's sectors, an opportunity's, a quota's).
 Sector = Organisation.Sector
-
-
-def currency_code(value: str) -> None:
-    """An ISO 4217 currency code that exists (pycountry's list)."""
-    if not is_currency(value) or value != value.upper():
-        raise ValidationError(
-            _("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, PHP)."),
-            params={"code": value},
-            code="currency",
-        )
 
 
 def language_code(value: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,16 @@ def is_currency(code: str) -> bool:
     return (
         bool(code) and code not in NOT_MONEY and pycountry.currencies.get(alpha_3=code) is not None
     )
+
+
+def currency_code(value: str) -> None:
+    """Validator: an ISO 4217 currency code people are paid in, in capitals."""
+    if not is_currency(value) or value != value.upper():
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, PHP)."),
+            params={"code": value},
+            code="currency",
+        )
 
 
 @functools.cache

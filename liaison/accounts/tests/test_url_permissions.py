@@ -38,6 +38,8 @@ PLACE_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 PLACE_REVIEW = {Role.REVIEWER, Role.HOST_FOCAL_POINT}
 PLACE_DASHBOARD = {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 MATCH = {Role.HOST_FOCAL_POINT, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+REMIT_VIEW = {Role.ANALYST, Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+REMIT_MANAGE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 SIGNED_IN = set(Role.values)
 
 # What each expectation accepts as a status code.
@@ -238,6 +240,9 @@ EXPECTED: dict[str, Rule] = {
     "api:matching-candidates": api(MATCH),
     "api:matching-member-opportunities": api(OPP_MANAGE),
     "api:matching-my-opportunities": api({Role.MEMBER}, yes=NOT_FOUND),
+    # --- remittances: the public calculator ---
+    # --- remittances: indices, exports and API ---
+    # --- remittances: data (providers, observations, imports, verification) ---
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
