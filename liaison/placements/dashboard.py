@@ -22,7 +22,7 @@ from django_countries import countries
 from liaison.accounts.permissions import visible
 from liaison.insights.aggregates import Table, share, suppress, table, threshold
 from liaison.opportunities.models import Modality, Opportunity, Programme, Quota, Sector
-from liaison.placements import regions
+from liaison.taxonomy import regions
 from liaison.placements.models import (
     ASSIGNED_STATES,
     CompensationItem,

@@ -1,6 +1,7 @@
 """World regions of countries, after the UN Statistics Division's M49 standard (its
 sub-regions, with Sub-Saharan Africa and Latin America shown by their classic sub-regions).
-The programme dashboard groups the countries of origin of assignments by them."""
+The programme dashboard groups the countries of origin of assignments by them; the
+remittance indices group corridors by the receiving country's."""
 
 from __future__ import annotations
 
