@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("liaison.remittances.urls_calculator")),
     path("", include("liaison.remittances.urls_indices")),
     path("", include("liaison.remittances.urls_data")),
+    path("", include("liaison.remittances.urls_imports")),
 ]

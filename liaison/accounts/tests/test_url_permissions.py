@@ -242,7 +242,8 @@ EXPECTED: dict[str, Rule] = {
     "api:matching-my-opportunities": api({Role.MEMBER}, yes=NOT_FOUND),
     # --- remittances: the public calculator ---
     # --- remittances: indices, exports and API ---
-    # --- remittances: data (providers, observations, imports, verification) ---
+    # --- remittances: data (providers, observations, verification, provider reports) ---
+    # --- remittances: imports ---
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
