@@ -33,7 +33,7 @@ from liaison.remittances.periods import FIRST_YEAR, LAST_YEAR, Period
 from liaison.taxonomy.reference import currency_code
 
 
-def _token() -> str:
+def new_report_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -49,8 +49,10 @@ class Provider(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[no_markup])
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     website = models.URLField(_("website"), blank=True)
-    # The secret part of the link a provider reports its prices through (see ``reports``).
-    report_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    # The secret part of the link a provider reports its prices through (``services``).
+    report_token = models.CharField(
+        max_length=64, unique=True, default=new_report_token, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -256,7 +258,8 @@ class Observation(models.Model):
 
     objects = ObservationQuerySet.as_manager()
 
-    # What makes two observations the same one (refused twice).
+    # What makes two observations the same one (refused twice; a rejected report does not
+    # stand in the way of its correction).
     IDENTITY = (
         "corridor",
         "provider",
@@ -283,6 +286,7 @@ class Observation(models.Model):
                     "access_point",
                     "pickup",
                 ],
+                condition=~models.Q(status="rejected"),
                 name="remittance_observation_once",
             ),
             models.CheckConstraint(

@@ -1,0 +1,323 @@
+"""Writing remittance prices: providers, officers' own observations (mystery shopping),
+providers' reports and their verification. Every rule on the figures lives in
+``figure_problems``, which the workbook import applies too.
+
+A provider reports through the secret link of its ``report_token``; its report waits as
+``pending`` and enters no average, ranking or export until an officer verifies it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.accounts.permissions import check
+from liaison.audit.models import AuditEvent
+from liaison.audit.services import record
+from liaison.remittances.models import Corridor, Observation, Provider, new_report_token
+
+# A rate applied further than this from the interbank rate is a mistake (a rate per 100 units,
+# or one written the other way round), not a margin.
+MAX_MARGIN = Decimal(50)
+FIGURES = ("amount_sent", "fee", "exchange_rate", "interbank_rate")
+
+
+def _require(actor: Any, action: str, obj: Any = None) -> None:
+    decision = check(actor, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def figure_problems(
+    amount_sent: Any, fee: Any, exchange_rate: Any, interbank_rate: Any
+) -> dict[str, list[str]]:
+    """What is wrong with the figures of one price, by field (empty when they hold): every
+    figure a number; an amount above zero; a fee not negative and below the amount; rates
+    above zero, the rate applied within 50% of the interbank rate."""
+    values = dict(zip(FIGURES, (amount_sent, fee, exchange_rate, interbank_rate), strict=True))
+    numbers = {name: _decimal(value) for name, value in values.items()}
+    problems: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    for name, number in numbers.items():
+        if number is None:
+            add(name, _("“%(value)s” is not a number.") % {"value": str(values[name])[:40]})
+    amount, charged = numbers["amount_sent"], numbers["fee"]
+    applied, interbank = numbers["exchange_rate"], numbers["interbank_rate"]
+    if amount is not None and amount <= 0:
+        add("amount_sent", _("The amount sent must be above zero."))
+    if charged is not None and charged < 0:
+        add("fee", _("A fee cannot be negative (%(fee)s).") % {"fee": charged})
+    elif charged is not None and amount is not None and amount > 0 and charged >= amount:
+        add(
+            "fee",
+            _("A fee of %(fee)s for sending %(amount)s is not a price: check both figures.")
+            % {"fee": charged, "amount": amount},
+        )
+    for name, rate in (("exchange_rate", applied), ("interbank_rate", interbank)):
+        if rate is not None and rate <= 0:
+            add(name, _("An exchange rate must be above zero, not %(rate)s.") % {"rate": rate})
+    if applied and interbank and applied > 0 and interbank > 0:
+        margin = abs(interbank - applied) / interbank * 100
+        if margin > MAX_MARGIN:
+            add(
+                "exchange_rate",
+                _(
+                    "The rate applied (%(applied)s) is more than %(max)s%% away from the "
+                    "interbank rate (%(interbank)s): is one of them written the other way round "
+                    "(units of the sending currency per unit of the receiving one)?"
+                )
+                % {"applied": applied, "interbank": interbank, "max": MAX_MARGIN},
+            )
+    return problems
+
+
+def same_as(observation: Observation) -> Observation | None:
+    """The stored observation (not rejected) that ``observation`` would repeat, if any."""
+    key = {name: getattr(observation, name) for name in Observation.IDENTITY}
+    key["corridor"] = observation.corridor_id
+    key["provider"] = observation.provider_id
+    return (
+        Observation.objects.filter(**key)
+        .exclude(status=Observation.Status.REJECTED)
+        .exclude(pk=observation.pk)
+        .select_related("provider")
+        .first()
+    )
+
+
+def _repeat_error(stored: Observation) -> ValidationError:
+    return ValidationError(
+        _(
+            "This price is already recorded: %(provider)s, %(period)s, USD %(point)s, the same "
+            "instrument, access point and pickup (entered %(when)s, %(status)s). Correct that "
+            "one instead."
+        )
+        % {
+            "provider": stored.provider,
+            "period": stored.period,
+            "point": stored.price_point,
+            "when": stored.created_at.date().isoformat(),
+            "status": stored.get_status_display(),
+        },
+        code="repeat",
+    )
+
+
+def corridor_for(
+    source_country: str, source_currency: str, destination_country: str, destination_currency: str
+) -> Corridor:
+    """The corridor with these countries and currencies, created when new (validated)."""
+    found = Corridor.objects.filter(
+        source_country=source_country,
+        source_currency=source_currency,
+        destination_country=destination_country,
+        destination_currency=destination_currency,
+    ).first()
+    if found is not None:
+        return found
+    corridor = Corridor(
+        source_country=source_country,
+        source_currency=source_currency,
+        destination_country=destination_country,
+        destination_currency=destination_currency,
+    )
+    if source_country and source_country == destination_country:
+        raise ValidationError(
+            {"destination_country": [_("A corridor goes from one country to another.")]}
+        )
+    corridor.full_clean()
+    corridor.save()
+    return corridor
+
+
+def _check(observation: Observation) -> None:
+    problems = figure_problems(
+        observation.amount_sent,
+        observation.fee,
+        observation.exchange_rate,
+        observation.interbank_rate,
+    )
+    if problems:
+        raise ValidationError(problems)
+    observation.compute()
+    observation.full_clean(validate_constraints=False)
+    if observation.collected_on and observation.collected_on > timezone.localdate():
+        raise ValidationError({"collected_on": [_("A price cannot be collected in the future.")]})
+    stored = same_as(observation)
+    if stored is not None:
+        raise _repeat_error(stored)
+
+
+def _store(observation: Observation) -> None:
+    try:
+        with transaction.atomic():
+            observation.save()
+    except IntegrityError:  # the same price saved by someone else a moment ago
+        stored = same_as(observation)
+        if stored is None:
+            raise
+        raise _repeat_error(stored) from None
+
+
+@transaction.atomic
+def save_observation(actor: Any, observation: Observation) -> Observation:
+    """Create or correct a price an officer collected (or an imported one). The officer's own
+    prices count at once; correcting a provider's pending report does not verify it."""
+    _require(actor, "remittances.manage")
+    creating = observation.pk is None
+    before: dict[str, Any] = {}
+    if creating:
+        observation.source = observation.source or Observation.Source.SURVEY
+        if observation.source == Observation.Source.SURVEY:
+            observation.status = Observation.Status.VERIFIED
+            observation.verified_by = actor
+            observation.verified_at = timezone.now()
+        observation.entered_by = actor
+    else:
+        stored = Observation.objects.select_for_update().get(pk=observation.pk)
+        before = {name: getattr(stored, name) for name in _AUDITED}
+    _check(observation)
+    _store(observation)
+    changes = {
+        name: [_plain(before.get(name)), _plain(getattr(observation, name))]
+        for name in _AUDITED
+        if creating or before.get(name) != getattr(observation, name)
+    }
+    record(
+        AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        observation,
+        actor=actor,
+        changes=changes,
+    )
+    return observation
+
+
+_AUDITED = (
+    "corridor_id",
+    "provider_id",
+    "year",
+    "quarter",
+    "price_point",
+    *FIGURES,
+    "speed",
+    "instrument",
+    "access_point",
+    "pickup",
+    "transparent",
+    "collected_on",
+    "status",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def submit_report(provider: Provider, observation: Observation) -> Observation:
+    """A provider's report of one of its prices, through its secret link: stored as pending,
+    for an officer to verify."""
+    observation.provider = provider
+    observation.source = Observation.Source.PROVIDER_REPORT
+    observation.status = Observation.Status.PENDING
+    observation.entered_by = None
+    _check(observation)
+    _store(observation)
+    record(
+        AuditEvent.Action.CREATE,
+        observation,
+        actor=None,
+        reason=_("reported by the provider %(provider)s") % {"provider": provider},
+    )
+    return observation
+
+
+@transaction.atomic
+def verify(actor: Any, observation: Observation, *, accept: bool, reason: str = "") -> Observation:
+    """Accept or reject a provider's pending report. Rejecting needs a reason."""
+    _require(actor, "remittances.manage")
+    locked = Observation.objects.select_for_update().get(pk=observation.pk)
+    if locked.status != Observation.Status.PENDING:
+        raise ValidationError(
+            _("This report is already “%(status)s”: nothing was changed.")
+            % {"status": locked.get_status_display()},
+            code="state",
+        )
+    reason = reason.strip()
+    if not accept and not reason:
+        raise ValidationError({"reason": [_("Say why the report is rejected.")]})
+    locked.status = Observation.Status.VERIFIED if accept else Observation.Status.REJECTED
+    locked.verified_by = actor
+    locked.verified_at = timezone.now()
+    locked.save(update_fields=["status", "verified_by", "verified_at"])
+    record(
+        AuditEvent.Action.UPDATE,
+        locked,
+        actor=actor,
+        changes={"status": [Observation.Status.PENDING, locked.status]},
+        reason=reason,
+    )
+    return locked
+
+
+@transaction.atomic
+def save_provider(actor: Any, provider: Provider) -> Provider:
+    """Create or change a provider; names are unique whatever their case."""
+    _require(actor, "remittances.manage")
+    provider.name = " ".join(provider.name.split())
+    provider.full_clean(validate_constraints=False)
+    clash = Provider.objects.filter(name__iexact=provider.name).exclude(pk=provider.pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {"name": [_("“%(name)s” is already a provider.") % {"name": clash.name}]}
+        )
+    creating = provider.pk is None
+    provider.save()
+    record(
+        AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        provider,
+        actor=actor,
+        changes={"name": provider.name, "kind": provider.kind},
+    )
+    return provider
+
+
+@transaction.atomic
+def renew_report_link(actor: Any, provider: Provider) -> Provider:
+    """Give the provider a new report link; the old one stops working."""
+    _require(actor, "remittances.manage")
+    provider.report_token = new_report_token()
+    provider.save(update_fields=["report_token"])
+    record(AuditEvent.Action.UPDATE, provider, actor=actor, reason=_("new report link"))
+    return provider
+
+
+def pending() -> Any:
+    return (
+        Observation.objects.filter(status=Observation.Status.PENDING)
+        .select_related("provider", "corridor")
+        .order_by("created_at")
+    )
