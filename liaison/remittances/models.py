@@ -55,6 +55,8 @@ class Provider(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    audit_redact = ("report_token",)
+
     class Meta:
         verbose_name = _("provider")
         ordering = ["name"]

@@ -8,7 +8,6 @@ A provider reports through the secret link of its ``report_token``; its report w
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -181,11 +180,10 @@ def _store(observation: Observation) -> None:
 @transaction.atomic
 def save_observation(actor: Any, observation: Observation) -> Observation:
     """Create or correct a price an officer collected (or an imported one). The officer's own
-    prices count at once; correcting a provider's pending report does not verify it."""
+    prices count at once; correcting a provider's pending report does not verify it. (The
+    audit log records the change through the model's signals.)"""
     _require(actor, "remittances.manage")
-    creating = observation.pk is None
-    before: dict[str, Any] = {}
-    if creating:
+    if observation.pk is None:
         observation.source = observation.source or Observation.Source.SURVEY
         if observation.source == Observation.Source.SURVEY:
             observation.status = Observation.Status.VERIFIED
@@ -193,47 +191,10 @@ def save_observation(actor: Any, observation: Observation) -> Observation:
             observation.verified_at = timezone.now()
         observation.entered_by = actor
     else:
-        stored = Observation.objects.select_for_update().get(pk=observation.pk)
-        before = {name: getattr(stored, name) for name in _AUDITED}
+        Observation.objects.select_for_update().get(pk=observation.pk)
     _check(observation)
     _store(observation)
-    changes = {
-        name: [_plain(before.get(name)), _plain(getattr(observation, name))]
-        for name in _AUDITED
-        if creating or before.get(name) != getattr(observation, name)
-    }
-    record(
-        AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
-        observation,
-        actor=actor,
-        changes=changes,
-    )
     return observation
-
-
-_AUDITED = (
-    "corridor_id",
-    "provider_id",
-    "year",
-    "quarter",
-    "price_point",
-    *FIGURES,
-    "speed",
-    "instrument",
-    "access_point",
-    "pickup",
-    "transparent",
-    "collected_on",
-    "status",
-)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
 
 
 @transaction.atomic
@@ -246,12 +207,6 @@ def submit_report(provider: Provider, observation: Observation) -> Observation:
     observation.entered_by = None
     _check(observation)
     _store(observation)
-    record(
-        AuditEvent.Action.CREATE,
-        observation,
-        actor=None,
-        reason=_("reported by the provider %(provider)s") % {"provider": provider},
-    )
     return observation
 
 
@@ -272,7 +227,10 @@ def verify(actor: Any, observation: Observation, *, accept: bool, reason: str = 
     locked.status = Observation.Status.VERIFIED if accept else Observation.Status.REJECTED
     locked.verified_by = actor
     locked.verified_at = timezone.now()
-    locked.save(update_fields=["status", "verified_by", "verified_at"])
+    # Written without signals, so that the one audit event carries the reason.
+    Observation.objects.filter(pk=locked.pk).update(
+        status=locked.status, verified_by=actor, verified_at=locked.verified_at
+    )
     record(
         AuditEvent.Action.UPDATE,
         locked,
@@ -294,14 +252,7 @@ def save_provider(actor: Any, provider: Provider) -> Provider:
         raise ValidationError(
             {"name": [_("“%(name)s” is already a provider.") % {"name": clash.name}]}
         )
-    creating = provider.pk is None
     provider.save()
-    record(
-        AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
-        provider,
-        actor=actor,
-        changes={"name": provider.name, "kind": provider.kind},
-    )
     return provider
 
 
@@ -311,7 +262,6 @@ def renew_report_link(actor: Any, provider: Provider) -> Provider:
     _require(actor, "remittances.manage")
     provider.report_token = new_report_token()
     provider.save(update_fields=["report_token"])
-    record(AuditEvent.Action.UPDATE, provider, actor=actor, reason=_("new report link"))
     return provider
 
 

@@ -243,6 +243,17 @@ EXPECTED: dict[str, Rule] = {
     # --- remittances: the public calculator ---
     # --- remittances: indices, exports and API ---
     # --- remittances: data (providers, observations, verification, provider reports) ---
+    "remittances:observation-list": only(REMIT_VIEW),
+    "remittances:observation-new": only(REMIT_MANAGE),
+    "remittances:observation-edit": only(REMIT_MANAGE, yes=NOT_FOUND),
+    "remittances:pending-list": only(REMIT_MANAGE),
+    "remittances:verify": only(REMIT_MANAGE, yes=NOT_ALLOWED),
+    "remittances:provider-list": only(REMIT_VIEW),
+    "remittances:provider-new": only(REMIT_MANAGE),
+    "remittances:provider-edit": only(REMIT_MANAGE, yes=NOT_FOUND),
+    "remittances:provider-renew-link": only(REMIT_MANAGE, yes=NOT_ALLOWED),
+    # A provider's report form: public, behind its secret link (the walk's token is unknown).
+    "remittances:report": everyone(NOT_FOUND),
     # --- remittances: imports ---
 }
 
