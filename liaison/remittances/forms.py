@@ -97,7 +97,7 @@ class ObservationForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(str(error)) from error
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         figures = [data.get(name) for name in FIGURES]
         if all(value is not None for value in figures):
             for name, messages in figure_problems(*figures).items():
