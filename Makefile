@@ -65,6 +65,7 @@ demo: $(VENV)/.installed assets messages
 	$(DEV) $(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED) --if-empty
 	$(DEV) $(PY) manage.py load_questionnaires --demo-responses $(DEMO_RESPONSES)
 	$(DEV) $(PY) manage.py seed_opportunities
+	$(DEV) $(PY) manage.py seed_remittances
 	@if [ -f "$(MIGRANT_STOCKS)" ]; then $(DEV) $(PY) manage.py import_migrant_stocks "$(MIGRANT_STOCKS)"; fi
 	$(MAKE) --no-print-directory serve
 
