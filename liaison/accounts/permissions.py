@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -188,6 +188,21 @@ def check(user: Any, action: str, obj: Any = None) -> Decision:
         if g.scope_value in scopes.get(g.scope_kind, set()):
             return Decision(True, _("Granted for this %(scope)s.") % {"scope": g.scope_kind})
     return Decision(False, _("This record is outside your scope."))
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """``check`` for services: raise ``PermissionDenied`` with the reason when refused."""
+    decision = check(user, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def raise_errors(errors: dict[str, list[str]]) -> None:
+    """Raise a service's collected problems, by field, as one ``ValidationError`` (none: no
+    error), so that a form or the API shows every problem at once."""
+    problems = {field: messages for field, messages in errors.items() if messages}
+    if problems:
+        raise ValidationError(problems)
 
 
 def scope_q(user: Any, action: str, model: type[Model]) -> Q | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison.opportunities.forms import style_widgets
 from liaison.opportunities.models import Programme
 
 SIZES = (10, 20, 50, 100)
@@ -43,13 +44,7 @@ class RankingForm(forms.Form):
         self.fields["women"].initial = target is not None
         if target is not None:
             self.fields["share"].help_text = _("The programme asks for %(n)s%%.") % {"n": target}
-        for name, field in self.fields.items():
-            if name == "women":
-                field.widget.attrs["class"] = "form-check-input"
-            else:
-                field.widget.attrs["class"] = (
-                    "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                )
+        style_widgets(self)
 
     def options(self) -> tuple[int, int | None]:
         """(people listed, minimum share of women or None): the defaults until the officer

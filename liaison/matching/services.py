@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from liaison.accounts.permissions import check
+from liaison.accounts.permissions import check, require
 from liaison.audit.services import record_view
 from liaison.matching import engine, facts
 from liaison.opportunities import services as opportunity_services
@@ -23,12 +23,6 @@ from liaison.registry.models import Member
 ACTION = "matching.view"
 MAX_LIMIT = 100
 INVITABLE = (Status.VALIDATED, Status.PUBLISHED)
-
-
-def _require(actor: Any, action: str, obj: Any = None) -> None:
-    decision = check(actor, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def check_options(limit: int, women_share: int | None) -> None:
@@ -69,7 +63,7 @@ def candidates_for(
     """The best ``limit`` qualified members for the opportunity, with explanations, for an
     officer or the host institution's focal point; at least ``women_share`` per cent women
     when enough qualify (``None``: no such guarantee)."""
-    _require(actor, ACTION, opportunity)
+    require(actor, ACTION, opportunity)
     if opportunity.status not in INVITABLE:
         # A draft could be written to look anyone up: candidates once it is validated.
         raise PermissionDenied(_("Candidates are ranked once the opportunity is validated."))
@@ -117,8 +111,8 @@ def opportunities_for_member(
 ) -> list[engine.Suggestion]:
     """Open opportunities the member qualifies for, best first, for an officer whose scope
     covers the member (a member who has not agreed to be matched gets none)."""
-    _require(actor, ACTION)
-    _require(actor, "registry.view_member")
+    require(actor, ACTION)
+    require(actor, "registry.view_member")
     if not check(actor, "registry.view_member", member):
         raise Http404(_("No such record."))
     check_options(limit, None)

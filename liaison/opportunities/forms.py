@@ -33,9 +33,13 @@ LANGUAGE_SLOTS = 4
 PACKAGE_SLOTS = 7
 
 
-def _style(form: forms.BaseForm) -> None:
+def style_widgets(form: forms.BaseForm) -> None:
+    """The CSS framework's classes on the form's inputs (the placement and ranking forms use it
+    too). Hidden inputs need none; a list of checkboxes is drawn choice by choice."""
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
+            continue
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
             continue
@@ -194,7 +198,7 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields[f"package_{i}_period"] = forms.ChoiceField(
                 label=_("Paid"), required=False, choices=PackageItem.Period.choices
             )
-        _style(self)
+        style_widgets(self)
         if not self.is_bound and self.instance.pk:
             self._fill_initial()
 
@@ -347,7 +351,7 @@ class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -358,7 +362,7 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -377,7 +381,7 @@ class QuotaForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -449,7 +453,7 @@ class PublicSearchForm(forms.Form):
             .values_list("code", "name")
         )
         programme.choices = [("", _("Any")), *programmes]
-        _style(self)
+        style_widgets(self)
 
     def apply(self, qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
         if not self.is_valid():
@@ -477,4 +481,4 @@ class BackofficeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)

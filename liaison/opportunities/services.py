@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from liaison.accounts.permissions import check
+from liaison.accounts.permissions import check, raise_errors, require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.opportunities.models import (
@@ -39,7 +39,7 @@ from liaison.opportunities.models import (
 from liaison.opportunities.workflows import EDITABLE, STEPS
 from liaison.registry.models import Member, Organisation, Purpose
 from liaison.taxonomy.models import Skill
-from liaison.taxonomy.reference import CefrLevel, is_currency, is_language
+from liaison.taxonomy.reference import CefrLevel, currency_code, is_language
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ class PackageLine:
     note: str = ""
 
 
-def _date(value: datetime.date) -> str:
+def short_date(value: datetime.date) -> str:
+    """A date in messages, as the interface language writes it short (placements use it too)."""
     return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
 
 
@@ -79,7 +80,7 @@ def backwards(what: str, starts: datetime.date | None, ends: datetime.date | Non
     "quota"), or None when they do not. Forms use it too, so both say the same."""
     if not starts or not ends or ends >= starts:
         return None
-    dates = {"end": _date(ends), "start": _date(starts)}
+    dates = {"end": short_date(ends), "start": short_date(starts)}
     if what == "agreement":
         return _("The agreement ends (%(end)s) before it starts (%(start)s).") % dates
     if what == "quota":
@@ -93,17 +94,6 @@ def not_editable(opportunity: Opportunity) -> str:
     ) % {"status": opportunity.get_status_display()}
 
 
-def _require(actor: Any, action: str, obj: Any = None) -> None:
-    decision = check(actor, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError({field: messages for field, messages in errors.items() if messages})
-
-
 # --- programmes, agreements and quotas --------------------------------------------------------
 
 
@@ -111,10 +101,10 @@ def _raise(errors: dict[str, list[str]]) -> None:
 def save_programme(actor: Any, programme: Programme) -> Programme:
     """Create or change a programme (officers and administrators whose scope covers it: a new
     programme's code must be in their scope, so in practice administrators create them)."""
-    _require(actor, "opportunities.manage", programme)
+    require(actor, "opportunities.manage", programme)
     if programme.pk:
         stored = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require(actor, "opportunities.manage", stored)
+        require(actor, "opportunities.manage", stored)
         if stored.code != programme.code:
             raise ValidationError(
                 {
@@ -140,12 +130,12 @@ def save_agreement(actor: Any, agreement: LabourAgreement) -> LabourAgreement:
     countries differ and it ends after it starts; its quotas stay inside its validity."""
     errors: dict[str, list[str]] = {}
     if agreement.programme_id:
-        _require(actor, "opportunities.manage", agreement)
+        require(actor, "opportunities.manage", agreement)
     else:
-        _require(actor, "opportunities.manage")
+        require(actor, "opportunities.manage")
     if agreement.pk:
         stored = LabourAgreement.objects.select_for_update().get(pk=agreement.pk)
-        _require(actor, "opportunities.manage", stored)
+        require(actor, "opportunities.manage", stored)
     try:
         agreement.full_clean(validate_constraints=False)
     except ValidationError as exc:
@@ -170,7 +160,7 @@ def save_agreement(actor: Any, agreement: LabourAgreement) -> LabourAgreement:
                     _("The quota %(quota)s would fall outside the agreement's dates.")
                     % {"quota": quota}
                 )
-    _raise(errors)
+    raise_errors(errors)
     agreement.save()
     return agreement
 
@@ -183,7 +173,7 @@ def save_quota(actor: Any, quota: Quota) -> Quota:
     # The agreement's row is the lock that keeps two overlapping quotas from being saved at once.
     agreement = LabourAgreement.objects.select_for_update().get(pk=quota.agreement_id)
     quota.agreement = agreement
-    _require(actor, "opportunities.manage", quota)
+    require(actor, "opportunities.manage", quota)
     errors: dict[str, list[str]] = {}
     try:
         quota.full_clean(validate_constraints=False)
@@ -199,8 +189,8 @@ def save_quota(actor: Any, quota: Quota) -> Quota:
                 errors.setdefault("starts", []).append(
                     _("The period must lie within the agreement's validity (%(range)s).")
                     % {
-                        "range": f"{_date(agreement.valid_from)} – "
-                        + (_date(agreement.valid_until) if agreement.valid_until else "…")
+                        "range": f"{short_date(agreement.valid_from)} – "
+                        + (short_date(agreement.valid_until) if agreement.valid_until else "…")
                     }
                 )
             overlapping = (
@@ -222,8 +212,8 @@ def save_quota(actor: Any, quota: Quota) -> Quota:
                     )
                     % {
                         "sector": overlapping.get_sector_display(),
-                        "start": _date(overlapping.starts),
-                        "end": _date(overlapping.ends),
+                        "start": short_date(overlapping.starts),
+                        "end": short_date(overlapping.ends),
                     }
                 )
     if quota.pk and not errors:
@@ -245,7 +235,7 @@ def save_quota(actor: Any, quota: Quota) -> Quota:
             errors.setdefault("ends", []).append(
                 _("Job orders drawing on this quota start outside the new period.")
             )
-    _raise(errors)
+    raise_errors(errors)
     quota.save()
     return quota
 
@@ -363,7 +353,7 @@ def _check_opportunity(
                 add(
                     "starts",
                     _("The job order starts outside the quota's period (%(start)s – %(end)s).")
-                    % {"start": _date(quota.starts), "end": _date(quota.ends)},
+                    % {"start": short_date(quota.starts), "end": short_date(quota.ends)},
                 )
             if o.country and o.country != agreement.destination_country:
                 add(
@@ -404,12 +394,11 @@ def _check_opportunity(
                 _("Item %(n)s: the amount %(amount)s is negative.")
                 % {"n": number, "amount": line.amount},
             )
-        if not is_currency(line.currency) or line.currency != line.currency.upper():
-            add(
-                "package",
-                _("Item %(n)s: “%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD).")
-                % {"n": number, "code": line.currency},
-            )
+        try:
+            currency_code(line.currency)
+        except ValidationError as error:
+            for message in error.messages:
+                add("package", _("Item %(n)s: %(problem)s") % {"n": number, "problem": message})
         if line.period not in PackageItem.Period.values:
             add(
                 "package",
@@ -435,17 +424,17 @@ def save_opportunity(
     """
     creating = opportunity.pk is None
     if creating:
-        _require(actor, "opportunities.edit")
+        require(actor, "opportunities.edit")
         opportunity.status = Status.DRAFT
         if getattr(actor, "pk", None):
             opportunity.created_by = actor
     else:
         stored = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
-        _require(actor, "opportunities.edit", stored)
+        require(actor, "opportunities.edit", stored)
         if stored.status not in EDITABLE:
             raise ValidationError(not_editable(stored))
         if stored.status == Status.SUBMITTED:
-            _require(actor, "opportunities.manage", stored)
+            require(actor, "opportunities.manage", stored)
         opportunity.status = stored.status  # steps change it, edits never do
     skill_list = list(skills) if skills is not None else None
     language_list = list(languages) if languages is not None else None
@@ -462,7 +451,7 @@ def save_opportunity(
             errors["host"] = [
                 _("You may post opportunities only for the institutions and places in your scope.")
             ]
-    _raise(errors)
+    raise_errors(errors)
     if opportunity.quota_id:
         assert opportunity.quota is not None
         draw_quota(opportunity.quota, opportunity.positions, exclude=opportunity)
@@ -539,7 +528,7 @@ def transition(actor: Any, opportunity: Opportunity, step: str, *, reason: str =
             _("“%(step)s” is not a step of this workflow.") % {"step": step}
         ) from None
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
-    _require(actor, definition.action, locked)
+    require(actor, definition.action, locked)
     if locked.status not in definition.sources:
         raise ValidationError(
             _("The opportunity is “%(status)s”: “%(step)s” cannot be taken from there.")
@@ -556,7 +545,7 @@ def transition(actor: Any, opportunity: Opportunity, step: str, *, reason: str =
         raise ValidationError(
             {
                 "apply_by": _("Applications closed on %(d)s; move the date before publishing.")
-                % {"d": _date(locked.apply_by)}
+                % {"d": short_date(locked.apply_by)}
             }
         )
     before = locked.status
@@ -626,14 +615,16 @@ def apply(
 ) -> Application:
     """A member applies to a published opportunity (or accepts an officer's invitation). Only
     their own profile, only with their consent to matching, only while applications are open."""
-    _require(actor, "opportunities.apply")
+    require(actor, "opportunities.apply")
     if member.user_id is None or member.user_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Members apply for themselves only."))
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if locked.status != Status.PUBLISHED:
         raise ValidationError(_("This opportunity is not open for applications."))
     if locked.apply_by and locked.apply_by < timezone.localdate():
-        raise ValidationError(_("Applications closed on %(d)s.") % {"d": _date(locked.apply_by)})
+        raise ValidationError(
+            _("Applications closed on %(d)s.") % {"d": short_date(locked.apply_by)}
+        )
     if not _consents_to_matching(member):
         raise ValidationError(
             _(
@@ -677,7 +668,7 @@ def invite(
 ) -> Application:
     """An officer invites a member (in their scope, consenting to matching) to apply to a
     validated or published opportunity in their scope."""
-    _require(actor, "opportunities.invite", opportunity)
+    require(actor, "opportunities.invite", opportunity)
     if not check(actor, "registry.view_member", member):
         raise PermissionDenied(_("This member is outside your scope."))
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,10 +28,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liaison.accounts.permissions import check, visible
+from liaison.accounts.permissions import visible
 from liaison.insights.api import TableSerializer
 from liaison.opportunities.models import PackageItem
-from liaison.placements import dashboard, services
+from liaison.placements import dashboard, followup, services
 from liaison.placements.models import ChecklistItem, Placement, State, Track
 from liaison.placements.workflows import steps_from
 
@@ -151,10 +150,8 @@ class PlacementDetailSerializer(PlacementSerializer):
     @extend_schema_field(BudgetLineSerializer(many=True, allow_null=True))
     def get_budget(self, placement: Placement) -> list[dict[str, Any]] | None:
         """Null for callers who neither budget nor pay (a person's pay is not the host's)."""
-        user = self.context["request"].user
-        if not (
-            check(user, "placements.manage", placement) or check(user, "placements.pay", placement)
-        ):
+        lines = services.visible_budget(self.context["request"].user, placement)
+        if lines is None:
             return None
         return [
             {
@@ -166,7 +163,7 @@ class PlacementDetailSerializer(PlacementSerializer):
                 "paid": f"{line['paid']:.2f}",
                 "left": f"{line['left']:.2f}",
             }
-            for line in services.budget_lines(placement)
+            for line in lines
         ]
 
     @extend_schema_field(ChecklistSerializer(many=True))
@@ -179,18 +176,15 @@ class PlacementDetailSerializer(PlacementSerializer):
     @extend_schema_field(SurveySerializer(many=True))
     def get_surveys(self, placement: Placement) -> list[dict[str, Any]]:
         request = self.context["request"]
-        rows = placement.surveys.select_related("wave").annotate(
-            complete=Count("wave__submissions", filter=Q(wave__submissions__status="complete"))
-        )
         return [
             {
-                "kind": s.kind,
-                "due_on": s.due_on,
-                "sent_at": s.sent_at,
-                "link": request.build_absolute_uri(reverse("respond:form", args=[s.wave.token])),
-                "answers": s.complete,
+                "kind": row.survey.kind,
+                "due_on": row.survey.due_on,
+                "sent_at": row.survey.sent_at,
+                "link": request.build_absolute_uri(row.path),
+                "answers": row.answers,
             }
-            for s in rows
+            for row in followup.surveys_of(placement)
         ]
 
 

@@ -22,7 +22,6 @@ from django_countries import countries
 from liaison.accounts.permissions import visible
 from liaison.insights.aggregates import Table, share, suppress, table, threshold
 from liaison.opportunities.models import Modality, Opportunity, Programme, Quota, Sector
-from liaison.taxonomy import regions
 from liaison.placements.models import (
     ASSIGNED_STATES,
     CompensationItem,
@@ -32,6 +31,7 @@ from liaison.placements.models import (
     Track,
 )
 from liaison.registry.models import Sex
+from liaison.taxonomy import regions
 
 ACTION = "placements.dashboard"
 # Assignments that brought an expert to a host institution: they count as "benefited".

@@ -15,9 +15,12 @@ from __future__ import annotations
 import calendar
 import datetime
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,3 +110,29 @@ def answered(placement: Placement, kind: str) -> int:
         wave__placement_survey__kind=kind,
         status=Submission.Status.COMPLETE,
     ).count()
+
+
+def form_path(survey: PlacementSurvey) -> str:
+    """The path of the survey's public questionnaire: its link, after the site's address."""
+    return reverse("respond:form", args=[survey.wave.token])
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """One survey of a placement as its page and the API show it."""
+
+    survey: PlacementSurvey
+    path: str  # of the public questionnaire
+    answers: int  # complete answers received
+
+
+def surveys_of(placement: Placement) -> list[SurveyState]:
+    """The placement's surveys with their links and how many complete answers each has, in
+    one query."""
+    rows = placement.surveys.select_related("wave").annotate(
+        complete=Count(
+            "wave__submissions",
+            filter=Q(wave__submissions__status=Submission.Status.COMPLETE),
+        )
+    )
+    return [SurveyState(s, form_path(s), s.complete) for s in rows]

@@ -10,19 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.accounts.models import RoleGrant, User
 from liaison.accounts.roles import Role
+from liaison.opportunities.forms import style_widgets
 from liaison.opportunities.models import Application, PackageItem
 from liaison.placements.models import ChecklistItem, Placement, Shortlist, State
 from liaison.placements.workflows import Step
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class StepForm(forms.Form):
@@ -46,7 +39,7 @@ class StepForm(forms.Form):
                 self.fields[name] = forms.DateField(label=label, widget=DATE)
         self.fields["reason"].required = step.needs_reason
         self.fields["reason"].label = _("Reason") if step.needs_reason else _("Note (optional)")
-        _style(self)
+        style_widgets(self)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.workflow_step.fields}
@@ -62,7 +55,7 @@ class CompensationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class PaymentForm(forms.Form):
@@ -74,7 +67,7 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class ChecklistForm(forms.Form):
@@ -84,7 +77,7 @@ class ChecklistForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class ReportForm(forms.Form):
@@ -102,7 +95,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 def possible_reviewers() -> QuerySet[User]:
@@ -153,7 +146,7 @@ class ShortlistForm(forms.Form):
         reviewers = self.fields["reviewers"]
         assert isinstance(reviewers, forms.ModelMultipleChoiceField)
         reviewers.queryset = possible_reviewers()
-        _style(self)
+        style_widgets(self)
 
 
 class DeclarationForm(forms.Form):
@@ -171,7 +164,7 @@ class DeclarationForm(forms.Form):
                 required=False,
                 max_length=300,
             )
-        _style(self)
+        style_widgets(self)
 
     def conflicts(self) -> dict[int, str]:
         return {
@@ -198,7 +191,7 @@ class ScoreForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        _style(self)
+        style_widgets(self)
 
     def scores(self) -> dict[int, tuple[int, str]]:
         return {
@@ -228,7 +221,7 @@ class DecisionForm(forms.Form):
         field = self.fields["selected"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = candidates
-        _style(self)
+        style_widgets(self)
 
 
 class AddReviewerForm(forms.Form):
@@ -239,4 +232,4 @@ class AddReviewerForm(forms.Form):
         field = self.fields["reviewer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = possible_reviewers()
-        _style(self)
+        style_widgets(self)

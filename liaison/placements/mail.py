@@ -10,21 +10,19 @@ import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.accounts.models import RoleGrant
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.opportunities.models import Opportunity
+from liaison.opportunities.services import short_date
+from liaison.placements import followup
 from liaison.placements.models import Placement, PlacementSurvey, Shortlist
 
 
 def link(path: str) -> str:
     return f"{settings.LIAISON_BASE_URL}{path}"
-
-
-def _date(value: datetime.date) -> str:
-    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
@@ -131,8 +129,8 @@ def send_due_surveys(placement_id: int | None = None, today: datetime.date | Non
             "title": opportunity.title,
             "ref": placement.reference,
             "host": opportunity.host,
-            "link": link(reverse("respond:form", args=[survey.wave.token])),
-            "until": _date(timezone.localdate(closes)) if closes else "—",
+            "link": link(followup.form_path(survey)),
+            "until": short_date(timezone.localdate(closes)) if closes else "—",
         }
         if survey.kind == PlacementSurvey.Kind.HOST_EVALUATION:
             recipients = host_contacts(opportunity)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.accounts.models import User
-from liaison.accounts.permissions import check, grants_of
+from liaison.accounts.permissions import check, grants_of, raise_errors, require
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.opportunities.models import Application, Opportunity
 from liaison.placements import mail
@@ -32,8 +32,6 @@ from liaison.placements.models import (
 from liaison.placements.services import (
     SELECTING,
     open_placement,
-    raise_errors,
-    require,
     transition,
     user_or_none,
 )

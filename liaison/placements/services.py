@@ -29,11 +29,12 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from liaison.accounts.permissions import check
+from liaison.accounts.permissions import check, raise_errors, require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.opportunities.models import Application, Opportunity, PackageItem
 from liaison.opportunities.models import Status as OpportunityStatus
+from liaison.opportunities.services import short_date
 from liaison.placements import followup, mail
 from liaison.placements.models import (
     ASSIGNED_STATES,
@@ -49,7 +50,7 @@ from liaison.placements.models import (
     Track,
 )
 from liaison.placements.workflows import WORKFLOWS, Step
-from liaison.taxonomy.reference import is_currency
+from liaison.taxonomy.reference import currency_code
 
 # Opportunities whose candidates may be shortlisted.
 SELECTING = (OpportunityStatus.VALIDATED, OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED)
@@ -57,21 +58,6 @@ SELECTING = (OpportunityStatus.VALIDATED, OpportunityStatus.PUBLISHED, Opportuni
 
 class StaleState(ValidationError):
     """The placement is no longer in the state the actor saw: someone moved it meanwhile."""
-
-
-def _date(value: datetime.date) -> str:
-    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
-
-
-def require(actor: Any, action: str, obj: Any = None) -> None:
-    decision = check(actor, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def raise_errors(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError({field: messages for field, messages in errors.items() if messages})
 
 
 def user_or_none(actor: Any) -> Any:
@@ -272,7 +258,11 @@ def check_dates(placement: Placement, fields: Collection[str]) -> dict[str, list
         if value is not None and value > today:
             errors.setdefault(name, []).append(
                 _("%(field)s cannot be in the future (%(date)s is after today, %(today)s).")
-                % {"field": _label(name).capitalize(), "date": _date(value), "today": _date(today)}
+                % {
+                    "field": _label(name).capitalize(),
+                    "date": short_date(value),
+                    "today": short_date(today),
+                }
             )
     for first, last in ORDERED:
         if first not in fields and last not in fields:
@@ -283,9 +273,9 @@ def check_dates(placement: Placement, fields: Collection[str]) -> dict[str, list
                 _("%(end_field)s (%(end)s) is before %(start_field)s (%(start)s).")
                 % {
                     "end_field": _label(last).capitalize(),
-                    "end": _date(end),
+                    "end": short_date(end),
                     "start_field": _label(first),
-                    "start": _date(start),
+                    "start": short_date(start),
                 }
             )
     for days_field, first, last in SPANS:
@@ -297,7 +287,12 @@ def check_dates(placement: Placement, fields: Collection[str]) -> dict[str, list
             if days > span:
                 errors.setdefault(days_field, []).append(
                     _("%(days)s days do not fit in the %(span)s days from %(start)s to %(end)s.")
-                    % {"days": days, "span": span, "start": _date(start), "end": _date(end)}
+                    % {
+                        "days": days,
+                        "span": span,
+                        "start": short_date(start),
+                        "end": short_date(end),
+                    }
                 )
     return errors
 
@@ -358,14 +353,14 @@ def _checklist_done(placement: Placement) -> None:
     departed = placement.departed_on
     if departed is not None:
         late = [
-            f"{c.get_item_display()} ({_date(c.done_on)})"
+            f"{c.get_item_display()} ({short_date(c.done_on)})"
             for c in items.values()
             if c.done_on is not None and c.done_on > departed
         ]
         if late:
             problems.append(
                 _("These were done after the departure date %(date)s: %(items)s.")
-                % {"date": _date(departed), "items": "; ".join(late)}
+                % {"date": short_date(departed), "items": "; ".join(late)}
             )
     if problems:
         raise ValidationError(problems, code="requirement")
@@ -452,10 +447,10 @@ def _money(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | No
 
 
 def _currency(code: str, field: str, errors: dict[str, list[str]]) -> None:
-    if not is_currency(code) or code != code.upper() or len(code) != 3:
-        errors.setdefault(field, []).append(
-            _("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, PHP).") % {"code": code}
-        )
+    try:
+        currency_code(code)
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.messages)
 
 
 @transaction.atomic
@@ -539,7 +534,8 @@ def pay(
         errors.setdefault("paid_on", []).append(_("Give the day it was paid."))
     elif paid_on > timezone.localdate():
         errors.setdefault("paid_on", []).append(
-            _("A payment is recorded once made: %(d)s is in the future.") % {"d": _date(paid_on)}
+            _("A payment is recorded once made: %(d)s is in the future.")
+            % {"d": short_date(paid_on)}
         )
     if value is not None and value > 0 and not errors.get("currency"):
         left = locked.budget - paid(locked)
@@ -627,7 +623,7 @@ def tick(
             {
                 "done_on": [
                     _("%(d)s is in the future: record a step once it is done.")
-                    % {"d": _date(done_on)}
+                    % {"d": short_date(done_on)}
                 ]
             }
         )
@@ -648,6 +644,16 @@ def placements_of(actor: Any) -> Any:
     return Placement.objects.filter(
         member__user_id=int(getattr(actor, "pk", 0) or 0)
     ).select_related("opportunity__host")
+
+
+def visible_budget(actor: Any, placement: Placement) -> list[dict[str, Any]] | None:
+    """The placement's budget lines for the officers who budget or pay them; None for anyone
+    else (a person's pay is not the host institution's business)."""
+    if not (
+        check(actor, "placements.manage", placement) or check(actor, "placements.pay", placement)
+    ):
+        return None
+    return budget_lines(placement)
 
 
 def budget_lines(placement: Placement) -> list[dict[str, Any]]:

@@ -12,10 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +24,7 @@ from liaison.audit.services import record_view
 from liaison.opportunities.forms import add_service_errors
 from liaison.opportunities.models import Application, Opportunity
 from liaison.placements import dashboard as programme_dashboard
-from liaison.placements import selection, services
+from liaison.placements import followup, selection, services
 from liaison.placements.forms import (
     AddReviewerForm,
     ChecklistForm,
@@ -116,21 +115,14 @@ def _detail_context(request: HttpRequest, placement: Placement, **forms: Any) ->
     manage = bool(check(user, "placements.manage", placement))
     pay = bool(check(user, "placements.pay", placement))
     surveys = [
-        {
-            "survey": s,
-            "link": request.build_absolute_uri(reverse("respond:form", args=[s.wave.token])),
-            "answers": s.complete,
-        }
-        for s in placement.surveys.select_related("wave").annotate(
-            complete=Count("wave__submissions", filter=Q(wave__submissions__status="complete"))
-        )
+        {"survey": row.survey, "link": request.build_absolute_uri(row.path), "answers": row.answers}
+        for row in followup.surveys_of(placement)
     ]
     return {
         "placement": placement,
         "steps": steps,
         "transitions": placement.transitions.select_related("actor"),
-        # Compensation is a person's pay: for the officers who budget and pay it.
-        "budget": services.budget_lines(placement) if manage or pay else None,
+        "budget": services.visible_budget(user, placement),
         "manage": manage,
         "pay": pay,
         "compensation_form": forms.get("compensation") or CompensationForm(),

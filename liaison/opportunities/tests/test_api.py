@@ -136,7 +136,7 @@ def test_a_currency_that_does_not_exist_answers_400_and_stores_nothing(
     response = client.post(URL, bad, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {
-        "package": ["Item 1: “ABC” is not an ISO 4217 currency code (e.g. EUR, USD)."]
+        "package": ["Item 1: “ABC” is not an ISO 4217 currency code (e.g. EUR, USD, PHP)."]
     }
     assert Opportunity.objects.count() == 0 and PackageItem.objects.count() == 0
 

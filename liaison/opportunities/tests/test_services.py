@@ -168,7 +168,7 @@ def test_a_currency_that_does_not_exist_is_refused_and_nothing_is_stored(
             package=[PACKAGE[0], PackageLine("stipend", Decimal("100"), code)],
         )
     assert error.value.message_dict["package"] == [
-        f"Item 2: “{code}” is not an ISO 4217 currency code (e.g. EUR, USD)."
+        f"Item 2: “{code}” is not an ISO 4217 currency code (e.g. EUR, USD, PHP)."
     ]
     _nothing_stored()
 
