@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.audit.models import AuditEvent
+from liaison.placements import selection
 from liaison.placements.models import MissionReport, Placement, Review, Shortlist, State
 from liaison.placements.tests.conftest import actor_for, arrange, candidate, days_ago, today
 from tests.factories import ApplicationFactory, user_with_role
@@ -242,6 +243,45 @@ def test_selection_from_shortlist_to_decision_through_the_pages(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [first.member.email, "second@example.org"]
     )
+
+
+def test_a_shortlist_refused_for_a_reason_not_tied_to_a_field_says_so_on_the_page(
+    client, monkeypatch
+):
+    first = candidate()
+    opportunity = first.opportunity
+    officer = actor_for(Role.PROGRAMME_OFFICER, first)
+    colleague = actor_for(Role.PROGRAMME_OFFICER, first)
+    ama, kofi = user_with_role(Role.REVIEWER), user_with_role(Role.REVIEWER)
+    move = selection.transition
+
+    def cancelled_meanwhile(actor, placement, step, **kwargs):
+        # A colleague cancels the candidate's placement after the shortlist checked it and
+        # before it moves (the race, in a fixed order): the move is refused as stale, a
+        # ValidationError about the whole shortlist, tied to no field.
+        if step == "shortlist":
+            move(colleague, placement, "cancel", reason="Funding withdrawn")
+        return move(actor, placement, step, **kwargs)
+
+    monkeypatch.setattr(selection, "transition", cancelled_meanwhile)
+    client.force_login(officer)
+    refused = client.post(
+        f"/placements/opportunities/{opportunity.pk}/shortlist/",
+        {
+            "applications": [first.application_id],
+            "panel": "committee",
+            "reviewers": [ama.pk, kofi.pk],
+        },
+    )
+    assert refused.status_code == 400
+    page = _text(refused)
+    assert 'class="alert alert-danger"' in page
+    assert f"This placement is now “Cancelled”, not “Applied” as on your page: {colleague}" in page
+    # Nothing half-stored: no shortlist, and the placement (cancelled in the same
+    # transaction) as it was.
+    assert not Shortlist.objects.exists()
+    first.refresh_from_db()
+    assert first.state == State.APPLIED
 
 
 def test_payments_recorded_from_the_page_refuse_another_currency(client, placement, alice):
