@@ -383,7 +383,47 @@ def _open_checklist(actor: Any, placement: Placement) -> None:
         ChecklistItem.objects.get_or_create(placement=placement, item=item)
 
 
+def _budget_package(actor: Any, placement: Placement) -> None:
+    """Budget the opportunity's package for the placement: each item as offered (its amount,
+    in its currency), nothing paid. Only into an empty budget, so that a second step like this
+    one, or items the officers budgeted themselves, are never doubled. The items are written in
+    bulk (no signal), so one audit event says what was budgeted."""
+    if placement.compensation.exists():
+        return
+    package = PackageItem.objects.filter(opportunity_id=placement.opportunity_id).order_by("pk")
+    items = CompensationItem.objects.bulk_create(
+        CompensationItem(
+            placement=placement,
+            kind=line.kind,
+            budget=line.amount,
+            currency=line.currency,
+            description=_from_package(line),
+            created_by=user_or_none(actor),
+        )
+        for line in package
+    )
+    if items:
+        record(
+            AuditEvent.Action.UPDATE,
+            placement,
+            actor=actor,
+            changes={"compensation": [[i.kind, str(i.budget), i.currency] for i in items]},
+            reason="package budgeted",
+        )
+
+
+def _from_package(line: PackageItem) -> str:
+    """Where a budgeted item came from, with how often the package pays it (an amount per day
+    or month is budgeted as it stands: the officer sees that it is one day's or month's)."""
+    if line.period == PackageItem.Period.ONCE:
+        text = _("From the package")
+    else:
+        text = _("From the package, %(period)s") % {"period": line.get_period_display()}
+    return f"{text}: {line.note}"[:200] if line.note else text
+
+
 ACTIONS: dict[str, Callable[[Any, Placement], None]] = {
+    "budget_package": _budget_package,
     "open_checklist": _open_checklist,
     "open_host_evaluation": followup.open_host_evaluation,
     "open_follow_ups": followup.open_follow_ups,

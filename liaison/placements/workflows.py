@@ -92,6 +92,7 @@ MISSION: dict[str, Step] = _table(
         S.CONTRACTED,
         "placements.manage",
         fields=("starts", "ends", "contract_days"),
+        then=("budget_package",),
     ),
     Step(
         "start",
@@ -171,7 +172,7 @@ LABOUR: dict[str, Step] = _table(
         frozenset({S.SELECTED}),
         S.PRE_DEPARTURE,
         "placements.manage",
-        then=("open_checklist",),
+        then=("open_checklist", "budget_package"),
     ),
     Step(
         "depart",
