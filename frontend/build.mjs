@@ -17,6 +17,13 @@ await build({
   loader: { ".json": "json" },
 });
 await build({ ...common, entryPoints: { insights: "frontend/src/insights.css" }, outdir });
+// The remittance indices' trend chart (SVG drawn from the page's JSON, no chart library).
+await build({
+  ...common,
+  entryPoints: { remittance_charts: "frontend/src/remittance_charts.js" },
+  outdir,
+  format: "iife",
+});
 await build({
   ...common,
   entryPoints: { app: "frontend/src/app.css", "app.rtl": "frontend/src/app.rtl.css" },

@@ -8,6 +8,7 @@ from liaison.matching import api as matching_api
 from liaison.opportunities import api as opportunities_api
 from liaison.placements import api as placements_api
 from liaison.registry import api as registry_api
+from liaison.remittances import api as remittances_api
 from liaison.taxonomy import api as taxonomy_api
 
 app_name = "api"
@@ -26,6 +27,17 @@ router.register(
 router.register("opportunities/quotas", opportunities_api.QuotaViewSet, basename="quota")
 router.register("opportunities", opportunities_api.OpportunityViewSet, basename="opportunity")
 router.register("placements", placements_api.PlacementViewSet, basename="placement")
+router.register(
+    "remittances/providers", remittances_api.ProviderViewSet, basename="remittance-provider"
+)
+router.register(
+    "remittances/corridors", remittances_api.CorridorViewSet, basename="remittance-corridor"
+)
+router.register(
+    "remittances/observations",
+    remittances_api.ObservationViewSet,
+    basename="remittance-observation",
+)
 
 urlpatterns = [
     path(
@@ -65,5 +77,11 @@ urlpatterns = [
         placements_api.DashboardView.as_view(),
         name="placements-dashboard",
     ),
+    path(
+        "remittances/indices/",
+        remittances_api.IndicesView.as_view(),
+        name="remittances-indices",
+    ),
+    path("remittances/trend/", remittances_api.TrendView.as_view(), name="remittances-trend"),
     path("", include(router.urls)),
 ]

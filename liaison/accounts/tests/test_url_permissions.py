@@ -242,6 +242,19 @@ EXPECTED: dict[str, Rule] = {
     "api:matching-my-opportunities": api({Role.MEMBER}, yes=NOT_FOUND),
     # --- remittances: the public calculator ---
     # --- remittances: indices, exports and API ---
+    # Downloads: the walk asks for the format "x", which is not one. API details: no provider,
+    # corridor or observation in the walk.
+    "remittances:indices": only(REMIT_VIEW),
+    "remittances:indices-corridors-export": only(REMIT_VIEW, yes=NOT_FOUND),
+    "remittances:indices-trend-export": only(REMIT_VIEW, yes=NOT_FOUND),
+    "api:remittances-indices": api(REMIT_VIEW),
+    "api:remittances-trend": api(REMIT_VIEW),
+    "api:remittance-provider-list": api(REMIT_VIEW),
+    "api:remittance-provider-detail": api(REMIT_VIEW, yes=NOT_FOUND),
+    "api:remittance-corridor-list": api(REMIT_VIEW),
+    "api:remittance-corridor-detail": api(REMIT_VIEW, yes=NOT_FOUND),
+    "api:remittance-observation-list": api(REMIT_VIEW),
+    "api:remittance-observation-detail": api(REMIT_VIEW, yes=NOT_FOUND),
     # --- remittances: data (providers, observations, verification, provider reports) ---
     "remittances:observation-list": only(REMIT_VIEW),
     "remittances:observation-new": only(REMIT_MANAGE),
