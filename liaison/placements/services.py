@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison.accounts.permissions import check, raise_errors, require
 from liaison.audit.models import AuditEvent
@@ -384,24 +385,29 @@ def _open_checklist(actor: Any, placement: Placement) -> None:
 
 
 def _budget_package(actor: Any, placement: Placement) -> None:
-    """Budget the opportunity's package for the placement: each item as offered (its amount,
-    in its currency), nothing paid. Only into an empty budget, so that a second step like this
-    one, or items the officers budgeted themselves, are never doubled. The items are written in
-    bulk (no signal), so one audit event says what was budgeted."""
+    """Budget the opportunity's package for the placement, nothing paid: an amount paid once as
+    it is; one paid per day, month or year for the contract's days or months when the
+    placement has them (a mission's contract), else one period's worth, said in the line's
+    description. Only into an empty budget, so that a second step like this one, or items the
+    officers budgeted themselves, are never doubled. The items are written in bulk (no
+    signal), so one audit event says what was budgeted."""
     if placement.compensation.exists():
         return
     package = PackageItem.objects.filter(opportunity_id=placement.opportunity_id).order_by("pk")
-    items = CompensationItem.objects.bulk_create(
-        CompensationItem(
-            placement=placement,
-            kind=line.kind,
-            budget=line.amount,
-            currency=line.currency,
-            description=_from_package(line),
-            created_by=user_or_none(actor),
+    items = []
+    for line in package:
+        budget, description = _budgeted(line, placement)
+        items.append(
+            CompensationItem(
+                placement=placement,
+                kind=line.kind,
+                budget=budget,
+                currency=line.currency,
+                description=description,
+                created_by=user_or_none(actor),
+            )
         )
-        for line in package
-    )
+    CompensationItem.objects.bulk_create(items)
     if items:
         record(
             AuditEvent.Action.UPDATE,
@@ -412,14 +418,63 @@ def _budget_package(actor: Any, placement: Placement) -> None:
         )
 
 
-def _from_package(line: PackageItem) -> str:
-    """Where a budgeted item came from, with how often the package pays it (an amount per day
-    or month is budgeted as it stands: the officer sees that it is one day's or month's)."""
-    if line.period == PackageItem.Period.ONCE:
-        text = _("From the package")
+def contract_months(starts: datetime.date, ends: datetime.date) -> int:
+    """Calendar months from ``starts`` to ``ends``, a month begun counting whole (15 January
+    to 14 March: 2; to 20 March: 3)."""
+    months = (ends.year - starts.year) * 12 + ends.month - starts.month
+    return max(1, months + (1 if ends.day >= starts.day else 0))
+
+
+def _budgeted(line: PackageItem, placement: Placement) -> tuple[Decimal, str]:
+    """A package line's budget for this placement, and where it came from."""
+    Period = PackageItem.Period
+    months = (
+        contract_months(placement.starts, placement.ends)
+        if placement.starts and placement.ends
+        else 0
+    )
+    values: dict[str, Any] = {"amount": line.amount}
+    if line.period == Period.ONCE:
+        amount, text = line.amount, _("From the package")
+    elif line.period == Period.DAY and placement.contract_days:
+        values["count"] = placement.contract_days
+        amount = line.amount * placement.contract_days
+        text = (
+            ngettext(
+                "From the package: %(count)s day at %(amount)s a day",
+                "From the package: %(count)s days at %(amount)s a day",
+                placement.contract_days,
+            )
+            % values
+        )
+    elif line.period == Period.MONTH and months:
+        values["count"] = months
+        amount = line.amount * months
+        text = (
+            ngettext(
+                "From the package: %(count)s month at %(amount)s a month",
+                "From the package: %(count)s months at %(amount)s a month",
+                months,
+            )
+            % values
+        )
+    elif line.period == Period.YEAR and months:
+        values["count"] = months
+        amount = (line.amount * months / 12).quantize(Decimal("0.01"))
+        text = (
+            ngettext(
+                "From the package: %(count)s month of %(amount)s a year",
+                "From the package: %(count)s months of %(amount)s a year",
+                months,
+            )
+            % values
+        )
     else:
-        text = _("From the package, %(period)s") % {"period": line.get_period_display()}
-    return f"{text}: {line.note}"[:200] if line.note else text
+        amount = line.amount
+        text = _("From the package, %(period)s (one period's worth)") % {
+            "period": line.get_period_display()
+        }
+    return amount, (f"{text}: {line.note}"[:200] if line.note else text)
 
 
 ACTIONS: dict[str, Callable[[Any, Placement], None]] = {

@@ -4,6 +4,7 @@ with one audit event."""
 
 from __future__ import annotations
 
+import datetime
 import html
 from decimal import Decimal
 
@@ -60,24 +61,25 @@ def test_a_contracted_placement_has_the_package_budgeted_and_nothing_paid(client
     assert placement.state == State.CONTRACTED
 
     budget = client.get(f"/api/v1/placements/{placement.pk}/").json()["budget"]
-    # Each package item as offered; nothing paid, so all of it is left.
+    # The flight as offered; the per diem for the contract's 20 days: 20 x 60 = 1,200.
+    # Nothing paid, so all of it is left.
     assert [(b["kind"], b["budget"], b["currency"], b["paid"], b["left"]) for b in budget] == [
         ("travel", "900.00", "EUR", "0.00", "900.00"),
-        ("per_diem", "60.00", "XOF", "0.00", "60.00"),
+        ("per_diem", "1200.00", "XOF", "0.00", "1200.00"),
     ]
     assert [b["description"] for b in budget] == [
         "From the package",
-        "From the package, per day: Dakar rate",
+        "From the package: 20 days at 60.00 a day: Dakar rate",
     ]
     page = html.unescape(client.get(f"/placements/{placement.pk}/").content.decode())
-    assert "From the package, per day: Dakar rate" in page
+    assert "From the package: 20 days at 60.00 a day: Dakar rate" in page
 
     # One event for the two items (written in bulk, they send no signal of their own).
     event = AuditEvent.objects.get(object_id=str(placement.pk), reason="package budgeted")
     assert event.actor_id == officer.pk
     # The amounts as stored: two decimal places.
     assert event.changes == {
-        "compensation": [["travel", "900.00", "EUR"], ["per_diem", "60.00", "XOF"]]
+        "compensation": [["travel", "900.00", "EUR"], ["per_diem", "1200.00", "XOF"]]
     }
     items = ContentType.objects.get_for_model(CompensationItem)
     assert not AuditEvent.objects.filter(content_type=items).exists()
@@ -126,3 +128,44 @@ def test_opening_the_labour_checklist_budgets_the_package():
         ("per_diem", Decimal("60.00"), Decimal(0)),
     ]
     assert placement.checklist.count() == 5 and _budget_events(placement) == 1
+    assert (
+        lines[1]["item"].description == "From the package, per day (one period's worth): Dakar rate"
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "months"),
+    [
+        (datetime.date(2026, 1, 15), datetime.date(2026, 3, 14), 2),
+        (datetime.date(2026, 1, 15), datetime.date(2026, 3, 20), 3),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 30), 1),
+        (datetime.date(2026, 11, 1), datetime.date(2027, 10, 31), 12),
+    ],
+)
+def test_contract_months_count_a_month_begun_as_whole(starts, ends, months):
+    assert services.contract_months(starts, ends) == months
+
+
+def test_monthly_and_yearly_amounts_are_budgeted_for_the_contracts_months():
+    placement, _values = arrange(Track.MISSION, "contract", State.SELECTED)
+    for kind, amount, period in (("stipend", "1500", "month"), ("equipment", "2400", "year")):
+        PackageItem.objects.create(
+            opportunity=placement.opportunity,
+            kind=kind,
+            amount=Decimal(amount),
+            currency="EUR",
+            period=period,
+        )
+    officer = actor_for(Role.PROGRAMME_OFFICER, placement)
+    values = {
+        "starts": datetime.date(2026, 1, 15),
+        "ends": datetime.date(2026, 3, 20),
+        "contract_days": 40,
+    }
+    services.transition(officer, placement, "contract", values=values)
+    lines = [(li["item"].budget, li["item"].description) for li in services.budget_lines(placement)]
+    # 15 January to 20 March: 3 months begun. 3 x 1,500 = 4,500; 2,400 a year x 3/12 = 600.
+    assert lines == [
+        (Decimal("4500.00"), "From the package: 3 months at 1500.00 a month"),
+        (Decimal("600.00"), "From the package: 3 months of 2400.00 a year"),
+    ]
