@@ -11,12 +11,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.accounts.permissions import check
+from liaison.accounts.permissions import require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.remittances.models import Corridor, Observation, Provider, new_report_token
@@ -25,12 +25,6 @@ from liaison.remittances.models import Corridor, Observation, Provider, new_repo
 # or one written the other way round), not a margin.
 MAX_MARGIN = Decimal(50)
 FIGURES = ("amount_sent", "fee", "exchange_rate", "interbank_rate")
-
-
-def _require(actor: Any, action: str, obj: Any = None) -> None:
-    decision = check(actor, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -182,7 +176,7 @@ def save_observation(actor: Any, observation: Observation) -> Observation:
     """Create or correct a price an officer collected (or an imported one). The officer's own
     prices count at once; correcting a provider's pending report does not verify it. (The
     audit log records the change through the model's signals.)"""
-    _require(actor, "remittances.manage")
+    require(actor, "remittances.manage")
     if observation.pk is None:
         observation.source = observation.source or Observation.Source.SURVEY
         if observation.source == Observation.Source.SURVEY:
@@ -213,7 +207,7 @@ def submit_report(provider: Provider, observation: Observation) -> Observation:
 @transaction.atomic
 def verify(actor: Any, observation: Observation, *, accept: bool, reason: str = "") -> Observation:
     """Accept or reject a provider's pending report. Rejecting needs a reason."""
-    _require(actor, "remittances.manage")
+    require(actor, "remittances.manage")
     locked = Observation.objects.select_for_update().get(pk=observation.pk)
     if locked.status != Observation.Status.PENDING:
         raise ValidationError(
@@ -244,7 +238,7 @@ def verify(actor: Any, observation: Observation, *, accept: bool, reason: str = 
 @transaction.atomic
 def save_provider(actor: Any, provider: Provider) -> Provider:
     """Create or change a provider; names are unique whatever their case."""
-    _require(actor, "remittances.manage")
+    require(actor, "remittances.manage")
     provider.name = " ".join(provider.name.split())
     provider.full_clean(validate_constraints=False)
     clash = Provider.objects.filter(name__iexact=provider.name).exclude(pk=provider.pk).first()
@@ -259,7 +253,7 @@ def save_provider(actor: Any, provider: Provider) -> Provider:
 @transaction.atomic
 def renew_report_link(actor: Any, provider: Provider) -> Provider:
     """Give the provider a new report link; the old one stops working."""
-    _require(actor, "remittances.manage")
+    require(actor, "remittances.manage")
     provider.report_token = new_report_token()
     provider.save(update_fields=["report_token"])
     return provider
