@@ -31,6 +31,7 @@ MODULES = [
     Module(_("Programme dashboard"), "placements:dashboard", "placements.dashboard"),
     Module(_("Opportunities"), "opportunities:list", "opportunities.view"),
     Module(_("Programmes"), "opportunities:programme-list", "opportunities.manage"),
+    Module(_("Remittance indices"), "remittances:indices", "remittances.view"),
     Module(_("Remittance prices"), "remittances:observation-list", "remittances.view"),
     Module(_("Taxonomy"), "taxonomy:browse", "backoffice.view"),
     Module(_("Reference data"), "taxonomy:manage", "taxonomy.manage"),
