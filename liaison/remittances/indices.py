@@ -41,16 +41,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, Max, Min, Q, Sum
+from django.db.models import Count, DecimalField, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison.remittances.costs import PERCENT, SDG_CORRIDOR_CEILING, SDG_GLOBAL_TARGET
 from liaison.remittances.models import (
-    ACCESSIBLE_INSTRUMENTS,
-    ACCESSIBLE_PICKUPS,
-    WITHIN_FIVE_DAYS,
     Corridor,
     CorridorHistory,
     Instrument,
@@ -66,14 +63,6 @@ from liaison.taxonomy import regions
 SMART_PRICE_POINT = PricePoint.USD_200
 SMART_SERVICES = 3  # SmaRT averages the three cheapest qualifying services
 HUNDRED = Decimal(100)
-
-# ``Observation.smart`` as a filter: the same three conditions, for the database.
-SMART = Q(
-    transparent=True,
-    speed__in=sorted(WITHIN_FIVE_DAYS),
-    instrument__in=sorted(ACCESSIBLE_INSTRUMENTS),
-    pickup__in=sorted(ACCESSIBLE_PICKUPS),
-)
 
 # Where a point of the trend comes from.
 OBSERVATIONS = "observations"
@@ -338,7 +327,7 @@ def _smart(period: Period, rows: list[CorridorRow]) -> Smart:
     base = Observation.objects.counted().in_period(period).filter(price_point=SMART_PRICE_POINT)
     qualifying: dict[int, list[Decimal]] = defaultdict(list)
     for corridor_id, cost in (
-        base.filter(SMART)
+        base.smart()
         .order_by("corridor_id", "total_cost", "pk")
         .values_list("corridor_id", "total_cost")
     ):

@@ -175,6 +175,15 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         qs = self.filter(status=Observation.Status.VERIFIED)
         return qs if opaque else qs.filter(transparent=True)
 
+    def smart(self) -> ObservationQuerySet:
+        """The services that qualify for SmaRT (``Observation.smart``, as a filter)."""
+        return self.filter(
+            transparent=True,
+            speed__in=sorted(WITHIN_FIVE_DAYS),
+            instrument__in=sorted(ACCESSIBLE_INSTRUMENTS),
+            pickup__in=sorted(ACCESSIBLE_PICKUPS),
+        )
+
     def in_period(self, period: Period) -> ObservationQuerySet:
         return self.filter(year=period.year, quarter=period.quarter)
 

@@ -286,7 +286,7 @@ def test_smart_averages_the_three_cheapest_qualifying_services_or_gives_none(wor
 
 
 def test_the_smart_filter_is_the_models_smart_property(world):
-    qualifying = set(Observation.objects.filter(indices.SMART).values_list("pk", flat=True))
+    qualifying = set(Observation.objects.smart().values_list("pk", flat=True))
     assert qualifying == {o.pk for o in Observation.objects.all() if o.smart}
     assert len(qualifying) > 5 and Observation.objects.count() > len(qualifying)
 
