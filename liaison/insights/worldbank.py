@@ -1,11 +1,13 @@
-"""Reading the World Bank's bilateral workbooks (migrant stocks 2017): an origin-by-destination
-matrix of country names, the names written the World Bank's way ("Korea, Rep.")."""
+"""Reading the World Bank's bilateral workbooks (migrant stocks, remittance estimates): a
+row-by-column matrix of country names, the names written the World Bank's way ("Korea, Rep.")."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import IO, Any, Generic, TypeVar
 
 import pycountry
 from django.utils.translation import gettext as _
@@ -40,8 +42,15 @@ WORLD_BANK_NAMES = {
     "West Bank and Gaza": "PS",
     "Yemen, Rep.": "YE",
 }
-# Rows and columns that are not one country: left out, and said so.
-NOT_A_COUNTRY = {"Channel Islands", "Other North", "Other South", "World"}
+# Rows and columns that are not one country (compared case-insensitively: the remittance
+# workbook writes "WORLD"): left out, and said so.
+NOT_A_COUNTRY = {"channel islands", "other north", "other south", "world"}
+# Cells that say "no figure" rather than a figure.
+NO_FIGURE = {"", "-", ".."}
+# The remittance estimates are USD millions; kept to the thousand dollars.
+THOUSANDTHS = Decimal("0.001")
+
+T = TypeVar("T", int, Decimal)
 
 
 class WorldBankFileError(Exception):
@@ -65,15 +74,37 @@ def country_code(name: str) -> str | None:
 
 
 @dataclass
-class Matrix:
+class Matrix(Generic[T]):
     year: int
-    cells: dict[tuple[str, str], int]  # (origin, destination) -> count, non-zero only
+    cells: dict[tuple[str, str], T]  # (row country, column country) -> figure, non-zero only
     left_out: list[str] = field(default_factory=list)
 
 
-def read_matrix(handle: IO[bytes], year: int | None = None) -> Matrix:
-    """The origin (rows) by destination (columns) matrix of the first sheet. Every name that is
-    not a country and every cell that is not a count is reported; totals are ignored."""
+def _not_a_country(name: object) -> bool:
+    return str(name).strip().casefold() in NOT_A_COUNTRY
+
+
+def read_matrix(handle: IO[bytes], year: int | None = None) -> Matrix[int]:
+    """The origin (rows) by destination (columns) matrix of the first sheet, in people. Every
+    name that is not a country and every cell that is not a count is reported; totals are
+    ignored."""
+    return _read(handle, year, round, _("Cell %(cell)s: “%(value)s” is not a number of people."))
+
+
+def read_amounts(handle: IO[bytes], year: int | None = None) -> Matrix[Decimal]:
+    """The same matrix of amounts (the remittance estimates: sending country down, receiving
+    country across, USD millions), kept as decimals to three places rather than rounded."""
+    return _read(
+        handle,
+        year,
+        lambda value: Decimal(str(value)).quantize(THOUSANDTHS, ROUND_HALF_EVEN),
+        _("Cell %(cell)s: “%(value)s” is not an amount."),
+    )
+
+
+def _read(
+    handle: IO[bytes], year: int | None, convert: Callable[[float], T], not_a_figure: str
+) -> Matrix[T]:
     try:
         workbook = load_workbook(handle, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -90,7 +121,7 @@ def read_matrix(handle: IO[bytes], year: int | None = None) -> Matrix:
     left_out: set[str] = set()
     columns: dict[int, str] = {}
     for i, name in enumerate(header[1:], start=1):
-        if name is None or str(name).strip() in NOT_A_COUNTRY:
+        if name is None or _not_a_country(name):
             if name is not None:
                 left_out.add(str(name).strip())
             continue
@@ -104,12 +135,12 @@ def read_matrix(handle: IO[bytes], year: int | None = None) -> Matrix:
             columns[i] = code
     if not columns:
         problems.append(_("Row 2 should name the countries of destination; it does not."))
-    cells: dict[tuple[str, str], int] = {}
+    cells: dict[tuple[str, str], T] = {}
     for number, row in enumerate(rows, start=3):
         if not row or row[0] is None:
             continue
         name = str(row[0]).strip()
-        if name in NOT_A_COUNTRY:
+        if _not_a_country(name):
             left_out.add(name)
             continue
         if not any(isinstance(v, (int, float)) for v in row[1:]):
@@ -123,17 +154,22 @@ def read_matrix(handle: IO[bytes], year: int | None = None) -> Matrix:
             continue
         for i, destination in columns.items():
             value: Any = row[i] if i < len(row) else None
-            if value in (None, "", 0):
+            if (
+                value is None
+                or value == 0
+                or (isinstance(value, str) and value.strip() in NO_FIGURE)
+            ):
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 problems.append(
-                    _("Cell %(cell)s: “%(value)s” is not a number of people.")
+                    not_a_figure
                     % {"cell": f"{get_column_letter(i + 1)}{number}", "value": str(value)[:40]}
                 )
                 continue
-            count = round(value)
-            if count:
-                cells[(origin, destination)] = cells.get((origin, destination), 0) + count
+            figure = convert(value)
+            if figure:
+                key = (origin, destination)
+                cells[key] = cells[key] + figure if key in cells else figure
     workbook.close()
     if problems:
         raise WorldBankFileError(problems)

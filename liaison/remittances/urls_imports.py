@@ -1,5 +1,10 @@
 """Routes of the remittances import pages (included by ``urls.py``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from liaison.remittances import views_imports
+
+urlpatterns: list[URLPattern] = [
+    path("imports/", views_imports.upload, name="imports-upload"),
+    path("imports/<uuid:uuid>/", views_imports.result, name="imports-result"),
+]

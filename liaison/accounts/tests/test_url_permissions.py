@@ -268,6 +268,9 @@ EXPECTED: dict[str, Rule] = {
     # A provider's report form: public, behind its secret link (the walk's token is unknown).
     "remittances:report": everyone(NOT_FOUND),
     # --- remittances: imports ---
+    # An import's report: the walk's id is no import, hence not found for those who may import.
+    "remittances:imports-upload": only(REMIT_MANAGE),
+    "remittances:imports-result": only(REMIT_MANAGE, yes=NOT_FOUND),
 }
 
 OUT_OF_SCOPE: dict[str, Rule] = {
