@@ -398,6 +398,10 @@ class RemittanceFlow(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     usd_millions = models.DecimalField(_("USD millions"), max_digits=14, decimal_places=3)
 
+    # Published reference figures, loaded and replaced a year at a time: the import logs one
+    # event per run rather than one per row.
+    audit_skip = True
+
     class Meta:
         verbose_name = _("remittance flow estimate")
         constraints = [
