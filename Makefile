@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 SHARED ?= ../shared
 ESCO_PATH ?= $(SHARED)/data/esco
 MIGRANT_STOCKS ?= $(SHARED)/data/worldbank/WB_Bilateral_Estimates_Migrant_Stocks_2017.xlsx
+REMITTANCE_FLOWS ?= $(SHARED)/data/worldbank/WB_Bilateral_Remittance_Estimates_2017.xlsx
+RPW_HISTORY ?= $(SHARED)/data/worldbank/RPW_corridor_average_total_cost_2011-2020.csv
 DEMO_MEMBERS ?= 2000
 DEMO_SEED ?= 1
 DEMO_RESPONSES ?= 400
@@ -67,6 +69,8 @@ demo: $(VENV)/.installed assets messages
 	$(DEV) $(PY) manage.py seed_opportunities
 	$(DEV) $(PY) manage.py seed_remittances
 	@if [ -f "$(MIGRANT_STOCKS)" ]; then $(DEV) $(PY) manage.py import_migrant_stocks "$(MIGRANT_STOCKS)"; fi
+	@if [ -f "$(REMITTANCE_FLOWS)" ]; then $(DEV) $(PY) manage.py import_remittance_flows "$(REMITTANCE_FLOWS)"; fi
+	@if [ -f "$(RPW_HISTORY)" ]; then $(DEV) $(PY) manage.py import_rpw_history "$(RPW_HISTORY)"; fi
 	$(MAKE) --no-print-directory serve
 
 serve:
