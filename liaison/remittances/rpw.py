@@ -44,6 +44,7 @@ from liaison.core.validators import no_markup
 from liaison.remittances import costs
 from liaison.remittances.models import AccessPoint, Instrument, Pickup, Provider, Speed
 from liaison.remittances.periods import Period
+from liaison.remittances.services import cost_problems
 from liaison.taxonomy.reference import is_currency
 
 SHEET = "Dataset (from Q2 2016)"
@@ -58,7 +59,6 @@ CENT, RATE = (
 )  # the model keeps amounts to two decimals, rates to ten
 LIMIT = Decimal(10) ** 13  # amounts and rates the model's columns can hold
 MAX_RECEIVED = Decimal(10) ** 21
-HUNDRED = Decimal(100)
 
 # World Bank codes for Kosovo (XKX in its country list, KSV in RPW and DataBank): XK, the code
 # the European Union and the World Bank's migrant stock import use.
@@ -614,33 +614,16 @@ class Sheet:
         interbank: Decimal,
         problem: Any,
     ) -> costs.Cost | None:
-        """RPW's cost of a block, or None with a problem when its figures cannot be right."""
-        if fee >= amount:
-            problem(
-                fee_column,
-                _("the fee (%(fee)s) is not less than the amount sent (%(amount)s).")
-                % {"fee": fee, "amount": amount},
-            )
+        """RPW's cost of a block, or None with a problem when its figures cannot be right
+        (``services.cost_problems``, the rules of every price, on the block's columns)."""
+        columns = {"fee": fee_column, "exchange_rate": rate_column}
+        problems = cost_problems(amount, fee, rate, interbank)
+        for field, messages in problems.items():
+            for message in messages:
+                problem(columns[field], message)
+        if problems:
             return None
         cost = costs.cost(amount, fee, rate, interbank)
-        if cost.fx_margin < -HUNDRED:
-            problem(
-                rate_column,
-                _(
-                    "the rate applied (%(rate)s) is more than twice the interbank rate "
-                    "(%(interbank)s): both must be units of the receiving currency for one "
-                    "unit of the sending one."
-                )
-                % {"rate": rate.normalize(), "interbank": interbank.normalize()},
-            )
-            return None
-        if cost.total_cost > HUNDRED:
-            problem(
-                fee_column,
-                _("the total cost would be %(cost)s%% of the amount sent, above 100%%.")
-                % {"cost": cost.total_cost},
-            )
-            return None
         if cost.amount_received >= MAX_RECEIVED:
             problem(rate_column, _("the amount received would be too large to be right."))
             return None

@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from liaison.accounts.permissions import require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
+from liaison.remittances import costs
 from liaison.remittances.models import Corridor, Observation, Provider, new_report_token
 
-# A rate applied further than this from the interbank rate is a mistake (a rate per 100 units,
-# or one written the other way round), not a margin.
-MAX_MARGIN = Decimal(50)
+# A rate applied more than twice the interbank rate, or under a tenth of it, is a rate written
+# the other way round (or per 100 units), not a margin.
+MIN_MARGIN = Decimal(-100)
+MAX_MARGIN = Decimal(90)
 FIGURES = ("amount_sent", "fee", "exchange_rate", "interbank_rate")
 
 
@@ -41,8 +43,8 @@ def figure_problems(
     amount_sent: Any, fee: Any, exchange_rate: Any, interbank_rate: Any
 ) -> dict[str, list[str]]:
     """What is wrong with the figures of one price, by field (empty when they hold): every
-    figure a number; an amount above zero; a fee not negative and below the amount; rates
-    above zero, the rate applied within 50% of the interbank rate."""
+    figure a number; an amount above zero; a fee not negative; rates above zero; and then
+    ``cost_problems``."""
     values = dict(zip(FIGURES, (amount_sent, fee, exchange_rate, interbank_rate), strict=True))
     numbers = {name: _decimal(value) for name, value in values.items()}
     problems: dict[str, list[str]] = {}
@@ -59,28 +61,53 @@ def figure_problems(
         add("amount_sent", _("The amount sent must be above zero."))
     if charged is not None and charged < 0:
         add("fee", _("A fee cannot be negative (%(fee)s).") % {"fee": charged})
-    elif charged is not None and amount is not None and amount > 0 and charged >= amount:
-        add(
-            "fee",
-            _("A fee of %(fee)s for sending %(amount)s is not a price: check both figures.")
-            % {"fee": charged, "amount": amount},
-        )
     for name, rate in (("exchange_rate", applied), ("interbank_rate", interbank)):
         if rate is not None and rate <= 0:
             add(name, _("An exchange rate must be above zero, not %(rate)s.") % {"rate": rate})
-    if applied and interbank and applied > 0 and interbank > 0:
-        margin = abs(interbank - applied) / interbank * 100
-        if margin > MAX_MARGIN:
-            add(
-                "exchange_rate",
-                _(
-                    "The rate applied (%(applied)s) is more than %(max)s%% away from the "
-                    "interbank rate (%(interbank)s): is one of them written the other way round "
-                    "(units of the sending currency per unit of the receiving one)?"
-                )
-                % {"applied": applied, "interbank": interbank, "max": MAX_MARGIN},
-            )
+    if not problems:
+        assert amount is not None and charged is not None and applied and interbank
+        for name, messages in cost_problems(amount, charged, applied, interbank).items():
+            problems.setdefault(name, []).extend(messages)
     return problems
+
+
+def cost_problems(
+    amount_sent: Decimal, fee: Decimal, exchange_rate: Decimal, interbank_rate: Decimal
+) -> dict[str, list[str]]:
+    """Figures each of the right sign that together are no price, by field: a fee not below
+    the amount sent; a rate applied more than twice the interbank rate or under a tenth of it;
+    a total cost above 100%. (The RPW import names the workbook's columns for the fields.)"""
+    if fee >= amount_sent:
+        return {
+            "fee": [
+                _("A fee of %(fee)s for sending %(amount)s is not a price: check both figures.")
+                % {"fee": fee, "amount": amount_sent}
+            ]
+        }
+    cost = costs.cost(amount_sent, fee, exchange_rate, interbank_rate)
+    if not MIN_MARGIN <= cost.fx_margin <= MAX_MARGIN:
+        return {
+            "exchange_rate": [
+                _(
+                    "The rate applied (%(applied)s) is too far from the interbank rate "
+                    "(%(interbank)s) to be a margin: both must be units of the receiving "
+                    "currency for one unit of the sending one. Is one written the other way "
+                    "round?"
+                )
+                % {
+                    "applied": exchange_rate.normalize(),
+                    "interbank": interbank_rate.normalize(),
+                }
+            ]
+        }
+    if cost.total_cost > costs.HUNDRED:
+        return {
+            "fee": [
+                _("The total cost would be %(cost)s%% of the amount sent, above 100%%.")
+                % {"cost": cost.total_cost}
+            ]
+        }
+    return {}
 
 
 def same_as(observation: Observation) -> Observation | None:

@@ -335,16 +335,22 @@ def assert_nothing_stored(before):
         (
             {"cc1 lcu fee": 185},
             "cc1 lcu fee",
-            "the fee (185.00) is not less than the amount sent (185.00).",
+            "A fee of 185.00 for sending 185.00 is not a price: check both figures.",
         ),
         # EUR 100 on EUR 185 = 54.0540541%; (655.957 - 300) / 655.957 = 355.957 / 655.957 =
         # 54.2652948%: 108.3193489% in all.
         (
             {"cc1 lcu fee": 100, "cc1 lcu fx rate": 300},
             "cc1 lcu fee",
-            "the total cost would be 108.3193% of the amount sent, above 100%.",
+            "The total cost would be 108.3193% of the amount sent, above 100%.",
         ),
         ({"cc2 lcu fx rate": 0}, "cc2 lcu fx rate", "the exchange rate must be above zero, not 0."),
+        # 1 / 655.957: a rate written the other way round (a margin of 99.85%).
+        (
+            {"cc1 lcu fx rate": 0.0015245, "cc1 lcu fee": 0},
+            "cc1 lcu fx rate",
+            "The rate applied (0.0015245) is too far from the interbank rate (655.957)",
+        ),
         (
             {"cc1 lcu fx rate": -650},
             "cc1 lcu fx rate",
