@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -320,19 +319,6 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]
             else instance.occupation.isco_group
         )
         return instance
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on the named field when the form has
-    it, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check, get_visible_or_404, visible
 from liaison.audit.services import record_view
+from liaison.core.forms import add_service_errors
 from liaison.opportunities import services
 from liaison.opportunities.forms import (
     AgreementForm,
@@ -29,7 +30,6 @@ from liaison.opportunities.forms import (
     PublicSearchForm,
     QuotaForm,
     StepForm,
-    add_service_errors,
 )
 from liaison.opportunities.models import (
     Application,

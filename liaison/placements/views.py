@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check, get_visible_or_404, visible
 from liaison.audit.services import record_view
-from liaison.opportunities.forms import add_service_errors
+from liaison.core.forms import add_service_errors
 from liaison.opportunities.models import Application, Opportunity
 from liaison.placements import dashboard as programme_dashboard
 from liaison.placements import followup, selection, services

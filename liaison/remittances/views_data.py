@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.accounts.decorators import require
 from liaison.accounts.permissions import check
-from liaison.opportunities.forms import add_service_errors
+from liaison.core.forms import add_service_errors
 from liaison.remittances import services
 from liaison.remittances.forms import (
     ObservationFilterForm,
