@@ -124,6 +124,8 @@ class ReportForm(ObservationForm):
 
 
 class ProviderForm(forms.ModelForm):  # type: ignore[type-arg]
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Provider
         fields = ["name", "kind", "website"]
