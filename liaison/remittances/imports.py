@@ -377,20 +377,14 @@ class _Store:
         one query for a batch, whatever its size."""
         if not groups:
             return
-        stored = Observation.objects.filter(
-            corridor_id__in={g[0] for g in groups},
-            year__in={g[1] for g in groups},
-            quarter__in={g[2] for g in groups},
-        ).values_list(
-            "pk",
-            "corridor_id",
-            "provider_id",
-            "year",
-            "quarter",
-            "price_point",
-            "instrument",
-            "access_point",
-            "pickup",
+        stored = (
+            Observation.objects.filter(
+                corridor_id__in={g[0] for g in groups},
+                year__in={g[1] for g in groups},
+                quarter__in={g[2] for g in groups},
+            )
+            .exclude(status=Observation.Status.REJECTED)  # a rejected report is no repeat
+            .values_list("pk", *Observation.IDENTITY)
         )
         for (
             pk,

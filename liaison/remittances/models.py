@@ -188,6 +188,20 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         return self.filter(year=period.year, quarter=period.quarter)
 
 
+# What makes two observations the same one (refused twice; a rejected report does not stand in
+# the way of its correction).
+OBSERVATION_IDENTITY = (
+    "corridor",
+    "provider",
+    "year",
+    "quarter",
+    "price_point",
+    "instrument",
+    "access_point",
+    "pickup",
+)
+
+
 class Observation(models.Model):
     """The price of one service in one corridor, quarter and price point."""
 
@@ -269,34 +283,14 @@ class Observation(models.Model):
 
     objects = ObservationQuerySet.as_manager()
 
-    # What makes two observations the same one (refused twice; a rejected report does not
-    # stand in the way of its correction).
-    IDENTITY = (
-        "corridor",
-        "provider",
-        "year",
-        "quarter",
-        "price_point",
-        "instrument",
-        "access_point",
-        "pickup",
-    )
+    IDENTITY = OBSERVATION_IDENTITY
 
     class Meta:
         verbose_name = _("price observation")
         ordering = ["-year", "-quarter", "corridor", "provider", "price_point"]
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "corridor",
-                    "provider",
-                    "year",
-                    "quarter",
-                    "price_point",
-                    "instrument",
-                    "access_point",
-                    "pickup",
-                ],
+                fields=list(OBSERVATION_IDENTITY),
                 condition=~models.Q(status="rejected"),
                 name="remittance_observation_once",
             ),

@@ -487,6 +487,16 @@ def test_importing_a_file_again_names_the_observations_already_stored(tmp_path):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).count() == 1
 
 
+def test_a_rejected_price_does_not_stand_in_the_way_of_the_workbooks(tmp_path):
+    path = workbook(tmp_path, [FRANCE_SENEGAL, US_MEXICO])
+    assert run(path).stored == 4
+    Observation.objects.filter(provider__name="Wari").update(status="rejected")
+    # The two rejected prices of Wari come in again; the others are repeats.
+    report = run(path)
+    assert report.total_problems == 2 and report.stored == 0
+    assert all("Wari" not in str(problem) for problem in report.problems)
+
+
 def test_repeats_are_found_across_batches_in_the_file_and_in_the_database(tmp_path, monkeypatch):
     run(workbook(tmp_path, [US_MEXICO], name="earlier.xlsx"))
     stored = counts()
