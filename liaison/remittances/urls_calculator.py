@@ -1,5 +1,9 @@
 """Routes of the remittances calculator pages (included by ``urls.py``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from liaison.remittances import views_calculator
+
+urlpatterns: list[URLPattern] = [
+    path("", views_calculator.calculator_page, name="calculator"),
+]

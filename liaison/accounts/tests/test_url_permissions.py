@@ -241,6 +241,7 @@ EXPECTED: dict[str, Rule] = {
     "api:matching-member-opportunities": api(OPP_MANAGE),
     "api:matching-my-opportunities": api({Role.MEMBER}, yes=NOT_FOUND),
     # --- remittances: the public calculator ---
+    "remittances:calculator": everyone(),
     # --- remittances: indices, exports and API ---
     # Downloads: the walk asks for the format "x", which is not one. API details: no provider,
     # corridor or observation in the walk.
