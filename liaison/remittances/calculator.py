@@ -31,11 +31,10 @@ The list of corridors offered (those with verified observations, each with its l
 of verified prices) is cached, so that the page reads the prices of a known quarter in one
 simple query; if that quarter has no verified price left, the database is asked which quarter
 is the latest (a second query). Saving or deleting an observation or a corridor forgets the
-list (the receivers below). Writes that send no signal (``bulk_create`` and ``update``, as the
-RPW import and an officer's verification do), or come from a process that has not imported
-this module, show within ``CACHE_SECONDS``: until then a corridor new to the calculator is not
-offered, and a corridor's newer quarter waits behind the one the list knows. The prices
-themselves are read fresh on every request.
+list (the receivers below, connected by the app's ``ready``), and so do the writes that send
+no signal (an officer's verification, the RPW import, demo prices: ``forget_corridors``); any
+other such write shows within ``CACHE_SECONDS``. The prices themselves are read fresh on every
+request.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import get_territory_currencies
 from django.db import transaction
 
+from liaison.remittances.calculator import forget_corridors
 from liaison.remittances.models import (
     AccessPoint,
     Corridor,
@@ -212,4 +213,5 @@ def seed(origin: str, hosts: list[str], *, today: datetime.date, seed: int = 1) 
     for row in rows:
         row.compute()
     Observation.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    forget_corridors()
     return Result(len(providers), corridors, len(rows), pending)

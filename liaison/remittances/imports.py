@@ -42,6 +42,7 @@ from liaison.core.models import TaskProgress
 from liaison.core.progress import Reporter
 from liaison.insights.worldbank import WorldBankFileError, read_amounts
 from liaison.remittances import databank, rpw
+from liaison.remittances.calculator import forget_corridors
 from liaison.remittances.models import (
     AccessPoint,
     Corridor,
@@ -371,6 +372,7 @@ class _Store:
         if rows and not self.report.total_problems:
             bulk.insert(Observation, rows)
             self.report.stored += len(rows)
+            forget_corridors()  # written without signals
 
     def _load(self, groups: set[tuple[int, int, int]]) -> None:
         """The identities of the observations already stored in these corridors and quarters:

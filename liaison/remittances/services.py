@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from liaison.accounts.permissions import require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
-from liaison.remittances import costs
+from liaison.remittances import calculator, costs
 from liaison.remittances.models import Corridor, Observation, Provider, new_report_token
 
 # A rate applied more than twice the interbank rate, or under a tenth of it, is a rate written
@@ -252,6 +252,7 @@ def verify(actor: Any, observation: Observation, *, accept: bool, reason: str = 
     Observation.objects.filter(pk=locked.pk).update(
         status=locked.status, verified_by=actor, verified_at=locked.verified_at
     )
+    calculator.forget_corridors()
     record(
         AuditEvent.Action.UPDATE,
         locked,
