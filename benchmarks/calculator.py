@@ -50,9 +50,8 @@ from 140 ms: one query of tuples instead of model instances, the latest quarter 
 the cached corridor list (no subquery to compile), labels translated once per page, Babel's
 patterns prepared once per currency (``format_currency`` looks up the currency's plural
 name for every figure), the cards drawn without a template loop, the corridor select without
-a template per option. What is left would need the prices cached, which is not safe while
-verification and the RPW import write without signals (see ``liaison.remittances
-.calculator``).
+a template per option. What is left would need the prices cached too (keyed like the corridor
+list, which verification, the RPW import and saves now forget): not done yet.
 
 Usage: python benchmarks/calculator.py [--requests 500]
 """
