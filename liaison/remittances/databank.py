@@ -30,7 +30,6 @@ SERIES_CODE = "Series Code"
 NO_FIGURE = {"", ".."}
 # Countries DataBank still lists that ISO 3166 no longer has: their figures are left out.
 FORMER = {"ANT": "Netherlands Antilles"}
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ def read_history(handle: IO[bytes]) -> History:
                 value = Decimal(figure)
             except InvalidOperation:
                 value = Decimal("NaN")
-            if not value.is_finite() or not -HUNDRED <= value <= HUNDRED:
+            if not value.is_finite() or not -costs.HUNDRED <= value <= costs.HUNDRED:
                 history.add(
                     Problem(
                         number,

@@ -46,7 +46,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.remittances.costs import PERCENT, SDG_CORRIDOR_CEILING, SDG_GLOBAL_TARGET
+from liaison.remittances.costs import (
+    HUNDRED,
+    PERCENT,
+    SDG_CORRIDOR_CEILING,
+    SDG_GLOBAL_TARGET,
+)
 from liaison.remittances.models import (
     Corridor,
     CorridorHistory,
@@ -62,7 +67,6 @@ from liaison.taxonomy import regions
 
 SMART_PRICE_POINT = PricePoint.USD_200
 SMART_SERVICES = 3  # SmaRT averages the three cheapest qualifying services
-HUNDRED = Decimal(100)
 
 # Where a point of the trend comes from.
 OBSERVATIONS = "observations"

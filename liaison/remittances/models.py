@@ -323,10 +323,6 @@ class Observation(models.Model):
         return Period(self.year, self.quarter)
 
     @property
-    def fee_percent(self) -> Decimal:
-        return (self.fee / self.amount_sent * costs.HUNDRED).quantize(costs.PERCENT)
-
-    @property
     def smart(self) -> bool:
         """Whether the service qualifies for SmaRT (at USD 200): transparent, arriving in 5
         days or less, and accessible."""

@@ -211,8 +211,8 @@ def test_a_workbook_in_rpw_layout_is_imported_with_its_words_mapped_and_costs_co
     cash = Observation.objects.get(provider__name="Wari", price_point=200, instrument="cash")
     # EUR 5 on EUR 185: 2.7027027%. (655.957 - 650) / 655.957 = 0.9081388%. Total 3.6108%.
     # Received: 185 x 650 = 120,250 XOF.
-    assert (cash.fee_percent, cash.fx_margin, cash.total_cost) == (
-        Decimal("2.7027"),
+    assert (cash.fee, cash.fx_margin, cash.total_cost) == (
+        Decimal("5.00"),
         Decimal("0.9081"),
         Decimal("3.6108"),
     )
