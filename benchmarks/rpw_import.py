@@ -17,18 +17,17 @@ Runs on a fresh SQLite file, and on PostgreSQL too when DATABASE_URL points at a
 server: in a database of its own (``liaison_rpw_bench``, dropped and created again), never the
 test database or ``liaison_bench``.
 
-Measured on the development machine (2 CPUs shared with other jobs, load average 1.5 to 5,
-so the rates vary by a third from run to run; SQLite; no PostgreSQL server there):
-    generated a workbook of 250,000 rows (29.1 MB) in 205.5 s
-    baseline, openpyxl streaming the sheet:   1,029 rows/s (242.9 s), peak memory  50 MB
-    Liaison import (sqlite):                    957 rows/s (261.2 s), peak memory 162 MB
-    500,000 observations stored; Liaison at 93% of the baseline's rate
-An earlier run, busier machine: baseline 1,444 rows/s, import 1,022 rows/s (71%). Either way
-openpyxl's parsing of the sheet is most of the time; the peak is well within 300 MB (Django
-itself, then one integer per observation to find repeats, and one batch of 5,000).
-
-With PostgreSQL (--rows 50000, while the test suite ran beside it): baseline 2,224 rows/s,
-34 MB; SQLite 1,163 rows/s, 111 MB; PostgreSQL 1,062 rows/s, 109 MB.
+Measured on 2026-11-26 (a 2-vCPU AMD EPYC virtual machine, nothing else running; PostgreSQL 15
+local, default settings), 250,000 rows:
+    generated a workbook of 250,000 rows (29.1 MB) in 44.6 s
+    baseline, openpyxl streaming the sheet:   4,759 rows/s (52.5 s), peak memory  50 MB
+    Liaison import (sqlite):                  2,850 rows/s (87.7 s), peak memory 163 MB
+    Liaison import (postgresql):              2,993 rows/s (83.5 s), peak memory 160 MB
+    500,000 observations stored each time; Liaison at 60-63% of the baseline's rate
+The peak is well within 300 MB (Django itself, then one integer per observation to find
+repeats, and one batch of 5,000). An earlier session's machine, three to four times slower
+and busy (load average 1.5 to 5), gave baseline 1,029 rows/s, SQLite 957 rows/s, 162 MB: there
+openpyxl's parsing was most of the time; here Liaison's checking and storing is 40% of it.
 
 Usage: python benchmarks/rpw_import.py [--rows 250000]
 """

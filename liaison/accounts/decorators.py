@@ -5,10 +5,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from liaison.accounts.permissions import check
+from liaison.accounts import permissions
 
 View = Callable[..., HttpResponseBase]
 
@@ -25,9 +24,7 @@ def require(action: str) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            decision = check(request.user, action)
-            if not decision:
-                raise PermissionDenied(decision.reason)
+            permissions.require(request.user, action)
             return view(request, *args, **kwargs)
 
         wrapped.required_action = action  # type: ignore[attr-defined]

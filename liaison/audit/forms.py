@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from liaison.audit.models import AuditEvent
+from liaison.core.forms import style_widgets
 
 
 class AuditFilterForm(forms.Form):
@@ -33,9 +34,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_widgets(self)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

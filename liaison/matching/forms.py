@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liaison.opportunities.forms import style_widgets
+from liaison.core.forms import style_widgets
 from liaison.opportunities.models import Programme
 
 SIZES = (10, 20, 50, 100)

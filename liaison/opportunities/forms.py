@@ -12,6 +12,7 @@ from django_countries import countries
 
 from liaison.accounts.permissions import grants_of
 from liaison.accounts.roles import Role, ScopeKind
+from liaison.core.forms import style_widgets
 from liaison.opportunities.models import (
     LabourAgreement,
     Modality,
@@ -30,20 +31,6 @@ from liaison.taxonomy.widgets import TaxonomyAutocomplete
 SKILL_SLOTS = 8
 LANGUAGE_SLOTS = 4
 PACKAGE_SLOTS = 7
-
-
-def style_widgets(form: forms.BaseForm) -> None:
-    """The CSS framework's classes on the form's inputs (the placement and ranking forms use it
-    too). Hidden inputs need none; a list of checkboxes is drawn choice by choice."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 def _date_input() -> forms.DateInput:

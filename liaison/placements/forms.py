@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.accounts.models import RoleGrant, User
 from liaison.accounts.roles import Role
-from liaison.opportunities.forms import style_widgets
+from liaison.core.forms import style_widgets
 from liaison.opportunities.models import Application, PackageItem
 from liaison.placements.models import ChecklistItem, Placement, Shortlist, State
 from liaison.placements.workflows import Step

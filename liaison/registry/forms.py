@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.core.forms import style_widgets
 from liaison.registry import services
 from liaison.registry.models import (
     PROFILE_FIELDS,
@@ -94,9 +95,7 @@ class MemberEditForm(forms.ModelForm):  # type: ignore[type-arg]
         if not show_sensitive:
             for name in Member.SENSITIVE_FIELDS:
                 del self.fields[name]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_widgets(self)
 
     def clean_phone(self) -> str:
         country = self.data.get("country_of_residence") or ""
@@ -147,10 +146,7 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "sectors":
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
+        style_widgets(self)
 
     def clean_phone(self) -> str:
         country = self.data.get("country") or ""

@@ -25,6 +25,7 @@ from django_countries import countries
 from rapidfuzz import fuzz
 
 from liaison.core import bulk
+from liaison.core.forms import style_widgets
 from liaison.registry.models import (
     Availability,
     Interest,
@@ -96,10 +97,7 @@ class MemberSearchForm(forms.Form):
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         country.choices = _blank(list(countries))
-        for field in self.fields.values():
-            if not isinstance(field.widget, TaxonomyAutocomplete):
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
+        style_widgets(self)  # the autocomplete inputs bring their own class
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from liaison.core.forms import style_widgets
 from liaison.core.validators import no_markup
 from liaison.registry import services
 from liaison.registry.models import (
@@ -35,15 +36,6 @@ SKILL_SLOTS = 5
 LANGUAGE_SLOTS = 4
 
 
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
-
-
 class AboutForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Member
@@ -62,7 +54,7 @@ class AboutForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
         self.fields["phone"].help_text = _("With the country code, e.g. +33 6 12 34 56 78.")
 
     def clean_phone(self) -> str:
@@ -111,7 +103,7 @@ class SkillsForm(forms.Form):
             self.fields[f"language_{i}_level"] = forms.ChoiceField(
                 label=_("Level"), required=False, choices=[("", "—"), *CefrLevel.choices]
             )
-        _style(self)
+        style_widgets(self)
         if not self.is_bound:
             self._fill_initial()
 
@@ -217,7 +209,7 @@ class EngagementForm(forms.Form):
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
             self.fields = {value: box, **dates, **self.fields}
-        _style(self)
+        style_widgets(self)
         if not self.is_bound:
             self.initial = {"interests": [i.interest for i in member.interests.all()]}
             for period in member.availability.all():
@@ -359,7 +351,7 @@ class HistoryForm(forms.Form):
                 min_value=1940,
                 max_value=this_year,
             )
-        _style(self)
+        style_widgets(self)
         if not self.is_bound:
             for i, e in enumerate(member.education.all()[:EDUCATION_SLOTS]):
                 self.initial.update(

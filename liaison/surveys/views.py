@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from liaison.accounts.decorators import require
+from liaison.core.forms import style_widgets
 from liaison.core.validators import within_upload_limit
 from liaison.registry.search import MemberSearchForm
 from liaison.surveys import engine, registry_link, services, xlsform
@@ -145,9 +146,7 @@ class WaveForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields["segment_query"].initial = urlencode(self.instance.segment, doseq=True)
             if self.instance.submissions.exists():
                 version.disabled = True  # answers already refer to its questions
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_widgets(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
