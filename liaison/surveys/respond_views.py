@@ -78,8 +78,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                 _("Your answers are saved. You can come back to this page to go on later.")
                 if request.user.is_authenticated
                 else _(
-                    "Your answers are saved on this device: come back with the same browser to "
-                    "go on later."
+                    "Your answers are saved in this browser while it stays open: come back to "
+                    "this page soon, with this browser, to go on."
                 ),
             )
             return redirect(request.get_full_path())
