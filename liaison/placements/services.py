@@ -590,9 +590,69 @@ def add_compensation(
     return item
 
 
+@transaction.atomic
+def revise_compensation(
+    actor: Any, item: CompensationItem, *, budget: Any, description: str = ""
+) -> CompensationItem:
+    """Correct a budgeted item's amount or description (the audit log keeps both figures).
+    Its currency stays: payments are recorded in it. The budget cannot go below what was
+    already paid against it."""
+    locked = _locked_item(actor, item, "placements.manage")
+    errors: dict[str, list[str]] = {}
+    amount = _money(budget, "budget", errors)
+    if amount is not None and amount < 0:
+        errors.setdefault("budget", []).append(
+            _("The budget cannot be negative (%(v)s).") % {"v": amount}
+        )
+    already = paid(locked)
+    if amount is not None and amount >= 0 and amount < already:
+        errors.setdefault("budget", []).append(
+            _(
+                "%(paid)s %(currency)s is already paid against this item; the budget cannot be "
+                "less (not %(v)s)."
+            )
+            % {"paid": already, "currency": locked.currency, "v": amount}
+        )
+    raise_errors(errors)
+    assert amount is not None
+    locked.budget = amount
+    locked.description = description.strip()
+    locked.full_clean()
+    locked.save(update_fields=["budget", "description"])
+    return locked
+
+
+@transaction.atomic
+def remove_compensation(actor: Any, item: CompensationItem) -> None:
+    """Take an item budgeted by mistake off the budget; one with payments stays (lower its
+    budget to what was paid instead)."""
+    locked = _locked_item(actor, item, "placements.manage")
+    if locked.payments.exists():
+        raise ValidationError(
+            _(
+                "Payments are recorded against this item, so it stays on the budget; lower its "
+                "budget to what was paid instead."
+            )
+        )
+    locked.delete()
+
+
+def _locked_item(actor: Any, item: CompensationItem, action: str) -> CompensationItem:
+    """The item, its row locked (a payment and a correction of its budget wait for each
+    other), once the actor may do ``action`` on its placement."""
+    locked = (
+        CompensationItem.objects.select_for_update(of=("self",))
+        .select_related("placement")
+        .get(pk=item.pk)
+    )
+    require(actor, action, locked.placement)
+    return locked
+
+
 def paid(item: CompensationItem) -> Decimal:
+    """What was paid against ``item``, in cents (a sum read from SQLite may have lost them)."""
     total = item.payments.aggregate(total=Sum("amount"))["total"]
-    return Decimal(total or 0)
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -607,12 +667,7 @@ def pay(
 ) -> Payment:
     """Record money actually paid against a compensation item: in its currency, on a day not
     after today, and not beyond what is left of its budget."""
-    locked = (
-        CompensationItem.objects.select_for_update(of=("self",))
-        .select_related("placement")
-        .get(pk=item.pk)
-    )
-    require(actor, "placements.pay", locked.placement)
+    locked = _locked_item(actor, item, "placements.pay")
     errors: dict[str, list[str]] = {}
     value = _money(amount, "amount", errors)
     if value is not None and value <= 0:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/", views.placement_detail, name="detail"),
     path("<int:pk>/step/", views.placement_step, name="step"),
     path("<int:pk>/compensation/", views.compensation_add, name="compensation-add"),
+    path(
+        "<int:pk>/compensation/<int:item>/",
+        views.compensation_change,
+        name="compensation-change",
+    ),
     path("<int:pk>/payments/", views.payment_add, name="payment-add"),
     path("<int:pk>/checklist/", views.checklist_tick, name="checklist"),
     path("<int:pk>/report/", views.mission_report, name="report"),

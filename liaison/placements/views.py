@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,7 @@ from liaison.placements import followup, selection, services
 from liaison.placements.forms import (
     AddReviewerForm,
     ChecklistForm,
+    CompensationChangeForm,
     CompensationForm,
     DecisionForm,
     DeclarationForm,
@@ -193,6 +194,31 @@ def compensation_add(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, exc)
     else:
         messages.success(request, _("The item is budgeted."))
+    return redirect("placements:detail", pk=placement.pk)
+
+
+@require("placements.manage")
+@require_POST
+def compensation_change(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """Correct a budgeted item (``action=save``) or take it off the budget
+    (``action=remove``)."""
+    placement = get_visible_or_404(request.user, "placements.manage", PLACEMENTS, pk=pk)
+    line = get_object_or_404(CompensationItem, placement=placement, pk=item)
+    try:
+        if request.POST.get("action") == "remove":
+            services.remove_compensation(request.user, line)
+            messages.success(request, _("The item is taken off the budget."))
+        else:
+            form = CompensationChangeForm(request.POST)
+            if not form.is_valid():
+                for name, errors in form.errors.items():
+                    label = form.fields[name].label
+                    messages.error(request, f"{label}: {' '.join(map(str, errors))}")
+                return redirect("placements:detail", pk=placement.pk)
+            services.revise_compensation(request.user, line, **form.cleaned_data)
+            messages.success(request, _("The item is corrected."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
     return redirect("placements:detail", pk=placement.pk)
 
 
