@@ -216,6 +216,7 @@ EXPECTED: dict[str, Rule] = {
     "placements:detail": only(PLACE_VIEW, yes=NOT_FOUND),
     "placements:step": only(SIGNED_IN, yes=NOT_ALLOWED),
     "placements:compensation-add": only(PLACE_MANAGE, yes=NOT_ALLOWED),
+    "placements:compensation-change": only(PLACE_MANAGE, yes=NOT_ALLOWED),
     "placements:payment-add": only(PLACE_MANAGE, yes=NOT_ALLOWED),
     "placements:checklist": only(PLACE_MANAGE, yes=NOT_ALLOWED),
     "placements:report": only(SIGNED_IN, yes=NOT_FOUND),
@@ -449,7 +450,7 @@ def _kwargs(name: str, route: str, pattern: URLPattern, world, scope: str) -> di
             kwargs[key] = world["occupation"]
         elif key == "pk" and name == "api:skill-detail":
             kwargs[key] = world["skill"]
-        elif key in ("pk", "wave_pk"):
+        elif key in ("pk", "wave_pk", "item"):
             kwargs[key] = 1
         elif key in ("code",):
             kwargs[key] = "22"
