@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,7 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -219,6 +220,13 @@ class CompensationSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3, help_text="ISO 4217 code.")
 
 
+class CompensationChangeSerializer(serializers.Serializer[Any]):
+    budget = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Not below what was already paid."
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class PaymentSerializer(serializers.Serializer[Any]):
     item = serializers.IntegerField(help_text="The compensation item paid against.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -330,6 +338,42 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet[Placement]):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return self._detail(placement, 201)
+
+    @extend_schema(
+        methods=["PATCH"],
+        request=CompensationChangeSerializer,
+        responses={200: PlacementDetailSerializer, 400: OpenApiResponse(description="Messages.")},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={200: PlacementDetailSerializer, 400: OpenApiResponse(description="Messages.")},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path="compensation/<int:item>",
+        url_name="compensation-item",
+    )
+    def compensation_item(self, request: Request, pk: str | None = None, item: int = 0) -> Response:
+        """Correct a budgeted item (PATCH: its budget, not below what was paid, and its
+        description) or remove it while nothing is paid against it (DELETE)."""
+        placement = self.get_object()
+        line = placement.compensation.filter(pk=item).first()
+        if line is None:
+            raise NotFound(_("No such compensation item."))
+        try:
+            if request.method == "DELETE":
+                services.remove_compensation(request.user, line)
+            else:
+                data = CompensationChangeSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                services.revise_compensation(request.user, line, **data.validated_data)
+        except DjangoValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return self._detail(placement)
 
     @extend_schema(
         request=PaymentSerializer,

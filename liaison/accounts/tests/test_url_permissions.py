@@ -228,6 +228,7 @@ EXPECTED: dict[str, Rule] = {
     "api:placement-detail": api(PLACE_VIEW, yes=NOT_FOUND),
     "api:placement-transition": api(PLACE_VIEW, yes=NOT_ALLOWED),  # POST only
     "api:placement-compensation": api(PLACE_VIEW, yes=NOT_ALLOWED),
+    "api:placement-compensation-item": api(PLACE_VIEW, yes=NOT_ALLOWED),
     "api:placement-payments": api(PLACE_VIEW, yes=NOT_ALLOWED),
     "api:placements-dashboard": api(PLACE_DASHBOARD),
     # Matching: an opportunity's ranking for officers and host focal points; invitations are

@@ -201,3 +201,46 @@ def test_a_list_filter_in_the_query_string_does_not_turn_a_step_into_an_error(cl
     )
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "departed"
+
+
+def test_a_budgeted_item_is_corrected_and_removed_through_the_api(client):
+    placement, _values = arrange("mission", "contract", State.SELECTED)
+    officer = actor_for(Role.PROGRAMME_OFFICER, placement)
+    client.force_login(officer)
+    paid = services.add_compensation(officer, placement, kind="travel", budget=900, currency="EUR")
+    spare = services.add_compensation(officer, placement, kind="other", budget=50, currency="EUR")
+    services.pay(officer, paid, amount="350", currency="EUR", paid_on=today())
+    url = _url(placement, f"compensation/{paid.pk}")
+
+    below = client.patch(url, {"budget": "349.99"}, content_type="application/json")
+    assert below.status_code == 400
+    assert below.json()["budget"] == [
+        "350.00 EUR is already paid against this item; the budget cannot be less (not 349.99)."
+    ]
+    wrong_type = client.patch(url, {"budget": "a lot"}, content_type="application/json")
+    assert wrong_type.status_code == 400 and "budget" in wrong_type.json()
+    corrected = client.patch(
+        url, {"budget": "400", "description": "Flight"}, content_type="application/json"
+    )
+    assert corrected.status_code == 200
+    line = next(b for b in corrected.json()["budget"] if b["id"] == paid.pk)
+    assert (line["budget"], line["left"], line["description"]) == ("400.00", "50.00", "Flight")
+
+    kept = client.delete(url)
+    assert kept.status_code == 400 and "Payments are recorded" in kept.json()["detail"][0]
+    removed = client.delete(_url(placement, f"compensation/{spare.pk}"))
+    assert removed.status_code == 200
+    assert [b["id"] for b in removed.json()["budget"]] == [paid.pk]
+
+
+def test_an_item_of_another_placement_answers_404_and_a_focal_point_403(client):
+    placement, _values = arrange("mission", "contract", State.SELECTED)
+    officer = actor_for(Role.PROGRAMME_OFFICER, placement)
+    item = services.add_compensation(officer, placement, kind="travel", budget=900, currency="EUR")
+    other = candidate()
+    client.force_login(actor_for(Role.PROGRAMME_OFFICER, other))
+    assert client.delete(_url(other, f"compensation/{item.pk}")).status_code == 404
+    client.force_login(actor_for(Role.HOST_FOCAL_POINT, placement))
+    assert client.delete(_url(placement, f"compensation/{item.pk}")).status_code == 403
+    item.refresh_from_db()
+    assert item.budget == 900
