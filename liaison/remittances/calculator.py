@@ -30,18 +30,26 @@ How the figures are made (the page says the same in plain words):
 The list of corridors offered (those with verified observations, each with its latest quarter
 of verified prices) is cached, so that the page reads the prices of a known quarter in one
 simple query; if that quarter has no verified price left, the database is asked which quarter
-is the latest (a second query). Saving or deleting an observation or a corridor forgets the
-list (the receivers below, connected by the app's ``ready``), and so do the writes that send
-no signal (an officer's verification, the RPW import, demo prices: ``forget_corridors``); any
-other such write shows within ``CACHE_SECONDS``. The prices themselves are read fresh on every
-request.
+is the latest (a second query). Saving or deleting an observation, a corridor or a provider
+forgets the list (the receivers below, connected by the app's ``ready``), and so do the writes
+that send no signal (an officer's verification, the RPW import, demo prices:
+``forget_corridors``); any other such write shows within ``CACHE_SECONDS``.
+
+Each list carries a new ``generation`` token, and each process keeps the prices it read for a
+corridor's quarter under that token (``_quarter_points``, a bounded LRU). Forgetting the list
+therefore forgets the prices too, in every process that shares the cache (the database cache
+in production): the next list has a new token, so no process reuses prices read under the old
+one. With the list cached, a page then asks the database nothing but the cache.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
+import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple
@@ -52,10 +60,10 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from liaison.remittances import costs
-from liaison.remittances.models import Corridor, Observation
+from liaison.remittances.models import Corridor, Observation, Provider
 from liaison.remittances.periods import Period
 
-CACHE_KEY = "remittances:calculator:corridors:v1"
+CACHE_KEY = "remittances:calculator:corridors:v2"
 CACHE_SECONDS = 60  # an upper bound on staleness where no signal reaches the cache
 USD_CEILING = Decimal(1_000_000)
 
@@ -79,6 +87,7 @@ class CorridorOption:
     destination_country: str
     destination_currency: str
     latest: Period | None = None  # its latest quarter with verified prices, when the list was made
+    generation: str = ""  # the list's token: prices read under it are forgotten with it
 
     @property
     def key(self) -> str:
@@ -192,7 +201,11 @@ def corridor_options() -> list[CorridorOption]:
             "latest_quarter",
         )
     )
-    options = [CorridorOption(*row[:5], latest=Period(row[5], row[6])) for row in rows]
+    generation = uuid.uuid4().hex
+    options = [
+        CorridorOption(*row[:5], latest=Period(row[5], row[6]), generation=generation)
+        for row in rows
+    ]
     cache.set(CACHE_KEY, options, CACHE_SECONDS)
     return options
 
@@ -204,7 +217,8 @@ def forget_corridors(using: str = "default", **_kwargs: Any) -> None:
     transaction.on_commit(lambda: cache.delete(CACHE_KEY), using=using)
 
 
-for _model in (Observation, Corridor):
+# A provider's name and type are shown with its prices.
+for _model in (Observation, Corridor, Provider):
     post_save.connect(
         forget_corridors, sender=_model, dispatch_uid=f"calculator-save-{_model.__name__}"
     )
@@ -218,9 +232,14 @@ for _model in (Observation, Corridor):
 
 def compare(option: CorridorOption, amount: Decimal, *, opaque: bool = False) -> Comparison:
     """The services of ``option``'s corridor ranked by what arrives when the sender pays
-    ``amount`` (fee included). One query, two when the quarter the option knows has lost its
+    ``amount`` (fee included). One query, none when this process has read the quarter's
+    prices under the same corridor list, two when the quarter the option knows has lost its
     prices since. Raises ``AmountTooLarge``."""
-    points = _points(option.pk, option.latest) if option.latest else []
+    points: tuple[Point, ...] = ()
+    if option.latest and option.generation:
+        points = _quarter_points(option.generation, option.pk, option.latest)
+    elif option.latest:
+        points = _points(option.pk, option.latest)
     if not points:
         points = _points(option.pk, None)
     if not points:
@@ -268,7 +287,14 @@ def compare(option: CorridorOption, amount: Decimal, *, opaque: bool = False) ->
     )
 
 
-def _points(corridor: int, period: Period | None) -> list[Point]:
+@functools.lru_cache(maxsize=512)
+def _quarter_points(generation: str, corridor: int, period: Period) -> tuple[Point, ...]:
+    """``_points`` kept in this process under the corridor list's token (see the module's
+    docstring): a new list, a new token, the prices read again."""
+    return _points(corridor, period)
+
+
+def _points(corridor: int, period: Period | None) -> tuple[Point, ...]:
     """The verified observations of ``corridor`` in ``period``, or, without one, in its latest
     quarter with any (asked of the database in the same query)."""
     verified = Observation.objects.counted(opaque=True).filter(corridor_id=corridor)
@@ -280,7 +306,7 @@ def _points(corridor: int, period: Period | None) -> list[Point]:
         )
     else:
         verified = verified.in_period(period)
-    return [Point._make(row) for row in verified.order_by().values_list(*POINT_FIELDS)]
+    return tuple(Point._make(row) for row in verified.order_by().values_list(*POINT_FIELDS))
 
 
 def fee_at(amount: Decimal, points: list[Point]) -> Decimal:
@@ -325,7 +351,7 @@ def _quote(amount: Decimal, points: list[Point], transparent: bool) -> Quote | N
     )
 
 
-def _check_ceiling(amount: Decimal, points: list[Point]) -> None:
+def _check_ceiling(amount: Decimal, points: Sequence[Point]) -> None:
     """Refuse an amount above the equivalent of ``USD_CEILING`` at the quarter's most generous
     price point (the most local currency per US dollar)."""
     per_usd = max(p.amount_sent / p.price_point for p in points)

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -31,14 +29,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/remittances/"
 LOW, HIGH = Decimal("185.00"), Decimal("462.50")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """The corridor list lives in the (in-process) cache: no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def price(provider: Provider, point: int, fee: str, rate: str, **extra: object) -> Observation:
@@ -378,9 +368,10 @@ def test_the_comparison_reads_the_prices_in_one_query_however_many_services(
     with django_assert_max_num_queries(2):
         page = get(client, corridor="FR-EUR-SN-XOF", amount="300")
     assert len(providers(page)) == 24
-    # The corridor list cached: the prices alone.
-    with django_assert_max_num_queries(1):
-        get(client, corridor="FR-EUR-SN-XOF", amount="350", opaque="1")
+    # The corridor list cached, and the quarter's prices kept under it: nothing to ask.
+    with django_assert_max_num_queries(0):
+        again = get(client, corridor="FR-EUR-SN-XOF", amount="350", opaque="1")
+    assert len(providers(again)) == 24
 
 
 def test_a_fee_above_the_amount_is_said_on_the_page(client, three):
@@ -405,3 +396,37 @@ def test_a_cached_quarter_without_prices_left_falls_back_to_the_latest(
         comparison = calculator.compare(stale, Decimal("300"))
     assert comparison.period == Period(2026, 3)
     assert [q.provider_name for q in comparison.quotes] == ["Alpha", "Beta", "Gamma"]
+
+
+# --- prices kept between pages, and forgotten ----------------------------------------------------
+
+
+def test_a_saved_price_shows_on_the_next_page_though_the_last_page_kept_the_prices(client, three):
+    # Alpha's fee at EUR 300: 5 + (8 - 5) x (300 - 185) / 277.50 = 6.24
+    assert "€6.24" in plain(get(client, corridor="FR-EUR-SN-XOF", amount="300"))
+    alpha_low = Observation.objects.get(provider=three["alpha"], price_point=200)
+    alpha_low.fee = Decimal("1")
+    alpha_low.save()
+    # now 1 + (8 - 1) x 115 / 277.50 = 3.90
+    text = plain(get(client, corridor="FR-EUR-SN-XOF", amount="300"))
+    assert "€6.24" not in text and "€3.90" in text
+
+
+def test_a_renamed_provider_shows_under_its_new_name_at_once(client, three):
+    assert providers(get(client, corridor="FR-EUR-SN-XOF", amount="300"))[0] == "Alpha"
+    three["alpha"].name = "Alpha Remit"
+    three["alpha"].save()
+    assert providers(get(client, corridor="FR-EUR-SN-XOF", amount="300"))[0] == "Alpha Remit"
+
+
+def test_a_write_without_signals_shows_once_the_list_is_forgotten(client, three):
+    """As verification and the RPW import do: they update in bulk, then forget the list. The
+    forgotten list's token goes with it, so no process reuses the prices it kept."""
+    before = option().generation
+    get(client, corridor="FR-EUR-SN-XOF", amount="300")
+    Observation.objects.filter(provider=three["beta"]).update(status=Observation.Status.REJECTED)
+    # not forgotten yet: the prices kept are shown, for at most CACHE_SECONDS
+    assert "Beta" in providers(get(client, corridor="FR-EUR-SN-XOF", amount="300"))
+    calculator.forget_corridors()
+    assert option().generation != before
+    assert providers(get(client, corridor="FR-EUR-SN-XOF", amount="300")) == ["Alpha", "Gamma"]
