@@ -36,7 +36,8 @@ that send no signal (an officer's verification, the RPW import, demo prices:
 ``forget_corridors``); any other such write shows within ``CACHE_SECONDS``.
 
 Each list carries a new ``generation`` token, and each process keeps the prices it read for a
-corridor's quarter under that token (``_quarter_points``, a bounded LRU). Forgetting the list
+corridor's quarter under that token (``_kept_points``: the first page under a new token empties
+what the process kept, so it holds one list's prices at most). Forgetting the list
 therefore forgets the prices too, in every process that shares the cache (the database cache
 in production): the next list has a new token, so no process reuses prices read under the old
 one. With the list cached, a page then asks the database nothing but the cache.
@@ -237,7 +238,7 @@ def compare(option: CorridorOption, amount: Decimal, *, opaque: bool = False) ->
     prices since. Raises ``AmountTooLarge``."""
     points: tuple[Point, ...] = ()
     if option.latest and option.generation:
-        points = _quarter_points(option.generation, option.pk, option.latest)
+        points = _kept_points(option.generation, option.pk, option.latest)
     elif option.latest:
         points = _points(option.pk, option.latest)
     if not points:
@@ -287,10 +288,21 @@ def compare(option: CorridorOption, amount: Decimal, *, opaque: bool = False) ->
     )
 
 
-@functools.lru_cache(maxsize=512)
-def _quarter_points(generation: str, corridor: int, period: Period) -> tuple[Point, ...]:
+_kept_generation = ""
+
+
+def _kept_points(generation: str, corridor: int, period: Period) -> tuple[Point, ...]:
     """``_points`` kept in this process under the corridor list's token (see the module's
     docstring): a new list, a new token, the prices read again."""
+    global _kept_generation
+    if generation != _kept_generation:
+        _quarter_points.cache_clear()
+        _kept_generation = generation
+    return _quarter_points(generation, corridor, period)
+
+
+@functools.lru_cache(maxsize=256)  # corridors; a country's office follows a few dozen
+def _quarter_points(generation: str, corridor: int, period: Period) -> tuple[Point, ...]:
     return _points(corridor, period)
 
 

@@ -430,3 +430,15 @@ def test_a_write_without_signals_shows_once_the_list_is_forgotten(client, three)
     calculator.forget_corridors()
     assert option().generation != before
     assert providers(get(client, corridor="FR-EUR-SN-XOF", amount="300")) == ["Alpha", "Gamma"]
+
+
+def test_a_process_keeps_the_prices_of_one_corridor_list_at_most(client, three):
+    dollars = CorridorFactory(source_currency="USD")
+    ObservationFactory(corridor=dollars, provider=three["beta"])
+    get(client, corridor="FR-EUR-SN-XOF", amount="300")
+    get(client, corridor="FR-USD-SN-XOF", amount="300")
+    assert calculator._quarter_points.cache_info().currsize == 2
+    calculator.forget_corridors()
+    get(client, corridor="FR-EUR-SN-XOF", amount="300")
+    # the prices kept under the forgotten list are dropped, not merely left unused
+    assert calculator._quarter_points.cache_info().currsize == 1
