@@ -48,6 +48,25 @@ def candidate(**member_fields) -> Placement:
     return placement
 
 
+def in_state(state: str, labour: bool = False) -> Placement:
+    """A candidate's placement put in ``state`` directly (no steps taken)."""
+    placement = candidate(labour=labour)
+    Placement.objects.filter(pk=placement.pk).update(state=state)
+    placement.refresh_from_db()
+    return placement
+
+
+@pytest.fixture
+def selected() -> Placement:
+    return in_state(State.SELECTED)
+
+
+@pytest.fixture
+def officer(selected):
+    """A programme officer whose country covers ``selected``."""
+    return actor_for(Role.PROGRAMME_OFFICER, selected)
+
+
 def actor_for(role: str, placement: Placement):
     """A user of ``role`` whose scope covers ``placement`` (for a member: its candidate)."""
     opportunity = placement.opportunity

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.audit.models import AuditEvent
 from liaison.placements import services
-from liaison.placements.models import CompensationItem, Payment, Placement, State
+from liaison.placements.models import CompensationItem, Payment
 from liaison.placements.tests.conftest import actor_for, candidate, today
 from tests.factories import user_with_role
 
@@ -20,22 +20,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def selected():
-    placement = candidate()
-    Placement.objects.filter(pk=placement.pk).update(state=State.SELECTED)
-    placement.refresh_from_db()
-    return placement
-
-
-@pytest.fixture
-def officer(selected):
-    return actor_for(Role.PROGRAMME_OFFICER, selected)
-
-
-@pytest.fixture
 def item(selected, officer):
     return services.add_compensation(
         officer, selected, kind="travel", budget=Decimal("800.00"), currency="EUR"
+    )
+
+
+def _logged(action: str, item: CompensationItem):
+    return AuditEvent.objects.filter(
+        action=action,
+        content_type=ContentType.objects.get_for_model(CompensationItem),
+        object_id=str(item.pk),
     )
 
 
@@ -47,11 +42,7 @@ def _stored(item: CompensationItem) -> tuple[Decimal, str, str]:
 def test_an_item_is_corrected_and_the_log_keeps_both_figures(item, officer):
     services.revise_compensation(officer, item, budget="950.50", description="  Return flight ")
     assert _stored(item) == (Decimal("950.50"), "Return flight", "EUR")
-    event = AuditEvent.objects.filter(
-        action=AuditEvent.Action.UPDATE,
-        content_type=ContentType.objects.get_for_model(CompensationItem),
-        object_id=str(item.pk),
-    ).get()
+    event = _logged(AuditEvent.Action.UPDATE, item).get()
     assert event.changes["budget"] == ["800.00", "950.50"]
 
 
@@ -95,11 +86,7 @@ def test_an_item_without_payments_is_removed_and_one_with_payments_stays(selecte
     services.remove_compensation(officer, item)
     assert list(CompensationItem.objects.values_list("pk", flat=True)) == [paid_item.pk]
     assert Payment.objects.count() == 1
-    assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.DELETE,
-        content_type=ContentType.objects.get_for_model(CompensationItem),
-        object_id=str(item.pk),
-    ).exists()
+    assert _logged(AuditEvent.Action.DELETE, item).exists()
 
 
 def test_only_officers_in_scope_correct_or_remove(item, selected):
@@ -122,11 +109,7 @@ def test_the_officer_corrects_and_removes_from_the_placement_page(client, item, 
     done = client.post(action, {"action": "save", "budget": "820", "description": "Visa"})
     assert done.status_code == 302
     assert _stored(item) == (Decimal("820.00"), "Visa", "EUR")
-    corrected = AuditEvent.objects.filter(
-        action=AuditEvent.Action.UPDATE,
-        content_type=ContentType.objects.get_for_model(CompensationItem),
-        object_id=str(item.pk),
-    ).get()
+    corrected = _logged(AuditEvent.Action.UPDATE, item).get()
     assert corrected.actor_id == officer.pk and corrected.changes["description"] == ["", "Visa"]
 
     refused = client.post(action, {"action": "save", "budget": "eight"}, follow=True)

@@ -16,30 +16,12 @@ from liaison.placements.models import (
     CompensationItem,
     MissionReport,
     Payment,
-    Placement,
     State,
 )
-from liaison.placements.tests.conftest import actor_for, candidate, days_ago, today
+from liaison.placements.tests.conftest import actor_for, candidate, days_ago, in_state, today
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def _in(state: str, labour: bool = False) -> Placement:
-    placement = candidate(labour=labour)
-    Placement.objects.filter(pk=placement.pk).update(state=state)
-    placement.refresh_from_db()
-    return placement
-
-
-@pytest.fixture
-def selected():
-    return _in(State.SELECTED)
-
-
-@pytest.fixture
-def officer(selected):
-    return actor_for(Role.PROGRAMME_OFFICER, selected)
 
 
 @pytest.fixture
@@ -76,7 +58,7 @@ def test_a_bad_item_is_refused_and_nothing_is_stored(selected, officer, fields, 
 
 
 def test_compensation_is_budgeted_for_selected_candidates_only(officer):
-    applied = _in(State.APPLIED)
+    applied = in_state(State.APPLIED)
     with pytest.raises(ValidationError, match="budgeted for selected candidates"):
         services.add_compensation(
             actor_for(Role.PROGRAMME_OFFICER, applied),
@@ -143,7 +125,7 @@ def test_only_officers_in_scope_budget_and_pay(item, selected):
 
 
 def test_the_expert_writes_their_mission_report_during_the_mission():
-    placement = _in(State.ON_ASSIGNMENT)
+    placement = in_state(State.ON_ASSIGNMENT)
     expert = placement.member.user
     report = services.submit_report(
         expert, placement, activities="Trained 12 nurses in triage.", results="A triage protocol."
@@ -160,17 +142,17 @@ def test_the_expert_writes_their_mission_report_during_the_mission():
 
 
 def test_a_report_is_refused_from_others_before_the_mission_and_for_jobs_abroad():
-    placement = _in(State.ON_ASSIGNMENT)
+    placement = in_state(State.ON_ASSIGNMENT)
     other = candidate().member.user
     with pytest.raises(PermissionDenied):
         services.submit_report(other, placement, activities="x", results="y")
     with pytest.raises(ValidationError) as err:
         services.submit_report(placement.member.user, placement, activities=" ", results="y")
     assert "activities" in err.value.message_dict
-    contracted = _in(State.CONTRACTED)
+    contracted = in_state(State.CONTRACTED)
     with pytest.raises(ValidationError, match="during or after the mission"):
         services.submit_report(contracted.member.user, contracted, activities="x", results="y")
-    job = _in(State.DEPARTED, labour=True)
+    job = in_state(State.DEPARTED, labour=True)
     with pytest.raises(ValidationError, match="missions only"):
         services.submit_report(
             actor_for(Role.PROGRAMME_OFFICER, job), job, activities="x", results="y"
@@ -179,7 +161,7 @@ def test_a_report_is_refused_from_others_before_the_mission_and_for_jobs_abroad(
 
 
 def test_the_checklist_is_ticked_while_preparing_departure_and_not_ahead_of_time():
-    placement = _in(State.PRE_DEPARTURE, labour=True)
+    placement = in_state(State.PRE_DEPARTURE, labour=True)
     officer = actor_for(Role.PROGRAMME_OFFICER, placement)
     row = services.tick(officer, placement, "visa", done_on=days_ago(2), note="Visa D 4411")
     assert (row.done_on, row.note, row.recorded_by) == (days_ago(2), "Visa D 4411", officer)
@@ -189,7 +171,7 @@ def test_the_checklist_is_ticked_while_preparing_departure_and_not_ahead_of_time
         services.tick(officer, placement, "vaccines", done_on=today())
     services.tick(officer, placement, "visa", done_on=None)  # undone: the visa was withdrawn
     assert ChecklistItem.objects.get(placement=placement, item="visa").done_on is None
-    departed = _in(State.DEPARTED, labour=True)
+    departed = in_state(State.DEPARTED, labour=True)
     with pytest.raises(ValidationError, match="while the departure is prepared"):
         services.tick(
             actor_for(Role.PROGRAMME_OFFICER, departed), departed, "visa", done_on=today()
