@@ -19,14 +19,11 @@ queued in one transaction, and the file is deleted once the task is over.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
-from typing import IO, Any, TypedDict, cast
+from typing import IO, Any, TypedDict
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -39,7 +36,7 @@ from liaison.audit.services import record
 from liaison.core import bulk
 from liaison.core.context import acting_as
 from liaison.core.models import TaskProgress
-from liaison.core.progress import Reporter
+from liaison.core.progress import Reporter, kept_upload, start_upload_task
 from liaison.insights.worldbank import WorldBankFileError, read_amounts
 from liaison.remittances import databank, rpw
 from liaison.remittances.calculator import forget_corridors
@@ -607,29 +604,19 @@ def _span(periods: list[Period]) -> list[str]:
 
 
 def start_import(actor: Any, upload: Any, language: str | None = None) -> TaskProgress:
-    """Keep ``upload`` and queue its import; the progress row and the queued task commit
-    together (the file is removed again if they do not)."""
-    file_name = str(getattr(upload, "name", "") or "rpw.xlsx")
-    suffix = PurePath(file_name).suffix.lower()[:10]
-    stored = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
-    try:
-        with transaction.atomic():
-            row = TaskProgress.objects.create(
-                label=(_("Import of %(file)s") % {"file": file_name})[:200],
-                owner=actor,
-                result={"kind": KIND, "file": file_name},
-            )
-            import_rpw_task.enqueue(
-                str(row.pk),
-                getattr(actor, "pk", None),
-                stored,
-                file_name,
-                language or translation.get_language() or "",
-            )
-    except BaseException:
-        default_storage.delete(stored)
-        raise
-    return row
+    """Keep ``upload`` and queue its import (``progress.start_upload_task``)."""
+    language = language or translation.get_language() or ""
+    return start_upload_task(
+        actor,
+        upload,
+        folder=UPLOADS,
+        default_name="rpw.xlsx",
+        label=lambda name: _("Import of %(file)s") % {"file": name},
+        result={"kind": KIND},
+        enqueue=lambda progress_id, stored, name: import_rpw_task.enqueue(
+            progress_id, getattr(actor, "pk", None), stored, name, language
+        ),
+    )
 
 
 class _Reporter(Reporter):
@@ -646,9 +633,6 @@ class _Reporter(Reporter):
             self.running(total=rows, message=_("Reading, checking and storing the rows."))
         self.step(done, _("Reading, checking and storing the rows."))
 
-    def refused(self, message: str, result: dict[str, Any]) -> None:
-        self._update(status=TaskProgress.Status.FAILED, message=message, result=result)
-
 
 @task()
 def import_rpw_task(
@@ -658,21 +642,10 @@ def import_rpw_task(
     reporter = _Reporter(progress_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         reporter.running(message=_("Reading %(file)s.") % {"file": file_name})
-        try:
+        with kept_upload(reporter, stored_name, file_name) as handle:
             actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-            with acting_as(actor, via="task"), default_storage.open(stored_name, "rb") as handle:
-                report = import_rpw(
-                    actor, cast(IO[bytes], handle), file_name, progress=reporter.follow
-                )
-        except Exception:
-            # import_rpw stores in one transaction: whatever stopped it, that rolled back.
-            logger.exception("The RPW import of %s stopped.", file_name)
-            reporter.failed(
-                _("The import stopped because of an unexpected error; nothing was stored.")
-            )
-            raise
-        finally:
-            default_storage.delete(stored_name)
+            with acting_as(actor, via="task"):
+                report = import_rpw(actor, handle, file_name, progress=reporter.follow)
         result: dict[str, Any] = {"kind": KIND, "file": file_name, "report": report.as_dict()}
         if report.total_problems:
             reporter.refused(report.refusal(), result)

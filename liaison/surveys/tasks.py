@@ -9,14 +9,9 @@ deleted once the task is over, whatever its outcome.
 
 from __future__ import annotations
 
-import logging
-import uuid
-from pathlib import PurePath
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,43 +20,28 @@ from django_tasks import task
 from liaison.accounts.models import User
 from liaison.core.context import acting_as
 from liaison.core.models import TaskProgress
-from liaison.core.progress import Reporter
+from liaison.core.progress import Reporter, kept_upload, start_upload_task
 from liaison.surveys import submissions
 from liaison.surveys.models import Wave
-
-logger = logging.getLogger(__name__)
 
 KIND = "surveys.import"  # marks the progress rows of these imports (``result["kind"]``)
 UPLOADS = "survey-imports"  # the storage folder of files waiting for their import
 
 
 def start_import(actor: Any, wave: Wave, upload: Any, language: str | None = None) -> TaskProgress:
-    """Keep ``upload`` and queue its import into ``wave``; the progress row and the queued task
-    commit together (the file is removed again if they do not)."""
-    file_name = str(getattr(upload, "name", "") or "export")
-    suffix = PurePath(file_name).suffix.lower()[:10]
-    stored = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
-    try:
-        with transaction.atomic():
-            row = TaskProgress.objects.create(
-                label=(_("Import of %(file)s into %(wave)s") % {"file": file_name, "wave": wave})[
-                    :200
-                ],
-                owner=actor,
-                result={"kind": KIND, "wave": wave.pk, "file": file_name},
-            )
-            import_submissions_task.enqueue(
-                wave.pk,
-                str(row.pk),
-                getattr(actor, "pk", None),
-                stored,
-                file_name,
-                language or translation.get_language() or "",
-            )
-    except BaseException:
-        default_storage.delete(stored)
-        raise
-    return row
+    """Keep ``upload`` and queue its import into ``wave`` (``progress.start_upload_task``)."""
+    language = language or translation.get_language() or ""
+    return start_upload_task(
+        actor,
+        upload,
+        folder=UPLOADS,
+        default_name="export",
+        label=lambda name: _("Import of %(file)s into %(wave)s") % {"file": name, "wave": wave},
+        result={"kind": KIND, "wave": wave.pk},
+        enqueue=lambda progress_id, stored, name: import_submissions_task.enqueue(
+            wave.pk, progress_id, getattr(actor, "pk", None), stored, name, language
+        ),
+    )
 
 
 class _Reporter(Reporter):
@@ -83,9 +63,6 @@ class _Reporter(Reporter):
             share = self.records * done // total
             self.step(self.records + share, _("Storing the submissions."), force=True)
 
-    def refused(self, message: str, result: dict[str, Any]) -> None:
-        self._update(status=TaskProgress.Status.FAILED, message=message, result=result)
-
 
 @task()
 def import_submissions_task(
@@ -100,22 +77,13 @@ def import_submissions_task(
     reporter = _Reporter(progress_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         reporter.running(message=_("Reading %(file)s.") % {"file": file_name})
-        try:
+        with kept_upload(reporter, stored_name, file_name) as handle:
             wave = Wave.objects.select_related("questionnaire", "version").get(pk=wave_id)
             actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-            with acting_as(actor, via="task"), default_storage.open(stored_name, "rb") as handle:
+            with acting_as(actor, via="task"):
                 report = submissions.import_file(
-                    actor, wave, cast(IO[bytes], handle), file_name, progress=reporter.follow
+                    actor, wave, handle, file_name, progress=reporter.follow
                 )
-        except Exception:
-            # import_file stores in one transaction: whatever stopped it, that rolled back.
-            logger.exception("The import of %s into wave %s stopped.", file_name, wave_id)
-            reporter.failed(
-                _("The import stopped because of an unexpected error; nothing was stored.")
-            )
-            raise
-        finally:
-            default_storage.delete(stored_name)
         result = {"kind": KIND, "wave": wave_id, "file": file_name, "report": report.as_dict()}
         if report.problems:
             reporter.refused(
