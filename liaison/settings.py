@@ -208,13 +208,13 @@ AXES_VERBOSE = False
 
 # Sessions end after SESSION_IDLE_MINUTES without activity and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60) * 60
-# A signed-in respondent's unsent survey answers are kept this long after their last change
-# (``surveys.retention``; anonymous ones only as long as the session).
-SURVEY_DRAFT_DAYS = env_int("SURVEY_DRAFT_DAYS", 30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in respondent's unsent survey answers are kept this long after their last use
+# (``surveys.retention``; anonymous ones only as long as the session).
+SURVEY_DRAFT_DAYS = env_int("SURVEY_DRAFT_DAYS", 30)
 
 # Security ------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", IS_PRODUCTION)

@@ -224,7 +224,9 @@ class CompensationChangeSerializer(serializers.Serializer[Any]):
     budget = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="Not below what was already paid."
     )
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, help_text="Left as it is when not given."
+    )
 
 
 class PaymentSerializer(serializers.Serializer[Any]):

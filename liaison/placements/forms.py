@@ -58,13 +58,6 @@ class CompensationForm(forms.Form):
         style_widgets(self)
 
 
-class CompensationChangeForm(forms.Form):
-    """A budgeted item's correction: its amount and description (its currency stays)."""
-
-    budget = forms.DecimalField(label=_("Budgeted"), max_digits=12, decimal_places=2)
-    description = forms.CharField(label=_("Description"), required=False, max_length=200)
-
-
 class PaymentForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(label=_("Amount paid"), max_digits=12, decimal_places=2)

@@ -541,6 +541,17 @@ def _money(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | No
     return amount
 
 
+def _budget(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    """A budget: an amount, not negative (None, with the problem in ``errors``, otherwise)."""
+    amount = _money(value, "budget", errors)
+    if amount is not None and amount < 0:
+        errors.setdefault("budget", []).append(
+            _("The budget cannot be negative (%(v)s).") % {"v": amount}
+        )
+        return None
+    return amount
+
+
 def _currency(code: str, field: str, errors: dict[str, list[str]]) -> None:
     try:
         currency_code(code)
@@ -569,11 +580,7 @@ def add_compensation(
         )
     if kind not in PackageItem.Kind.values:
         errors.setdefault("kind", []).append(_("Unknown item “%(k)s”.") % {"k": kind})
-    amount = _money(budget, "budget", errors)
-    if amount is not None and amount < 0:
-        errors.setdefault("budget", []).append(
-            _("The budget cannot be negative (%(v)s).") % {"v": amount}
-        )
+    amount = _budget(budget, errors)
     _currency(currency, "currency", errors)
     raise_errors(errors)
     assert amount is not None
@@ -592,20 +599,16 @@ def add_compensation(
 
 @transaction.atomic
 def revise_compensation(
-    actor: Any, item: CompensationItem, *, budget: Any, description: str = ""
+    actor: Any, item: CompensationItem, *, budget: Any, description: str | None = None
 ) -> CompensationItem:
-    """Correct a budgeted item's amount or description (the audit log keeps both figures).
-    Its currency stays: payments are recorded in it. The budget cannot go below what was
-    already paid against it."""
+    """Correct a budgeted item's amount, and its description when one is given (the audit log
+    keeps both figures). Its currency stays: payments are recorded in it. The budget cannot go
+    below what was already paid against it."""
     locked = _locked_item(actor, item, "placements.manage")
     errors: dict[str, list[str]] = {}
-    amount = _money(budget, "budget", errors)
-    if amount is not None and amount < 0:
-        errors.setdefault("budget", []).append(
-            _("The budget cannot be negative (%(v)s).") % {"v": amount}
-        )
+    amount = _budget(budget, errors)
     already = paid(locked)
-    if amount is not None and amount >= 0 and amount < already:
+    if amount is not None and amount < already:
         errors.setdefault("budget", []).append(
             _(
                 "%(paid)s %(currency)s is already paid against this item; the budget cannot be "
@@ -616,7 +619,8 @@ def revise_compensation(
     raise_errors(errors)
     assert amount is not None
     locked.budget = amount
-    locked.description = description.strip()
+    if description is not None:
+        locked.description = description.strip()
     locked.full_clean()
     locked.save(update_fields=["budget", "description"])
     return locked

@@ -28,7 +28,6 @@ from liaison.placements import followup, selection, services
 from liaison.placements.forms import (
     AddReviewerForm,
     ChecklistForm,
-    CompensationChangeForm,
     CompensationForm,
     DecisionForm,
     DeclarationForm,
@@ -209,13 +208,12 @@ def compensation_change(request: HttpRequest, pk: int, item: int) -> HttpRespons
             services.remove_compensation(request.user, line)
             messages.success(request, _("The item is taken off the budget."))
         else:
-            form = CompensationChangeForm(request.POST)
-            if not form.is_valid():
-                for name, errors in form.errors.items():
-                    label = form.fields[name].label
-                    messages.error(request, f"{label}: {' '.join(map(str, errors))}")
-                return redirect("placements:detail", pk=placement.pk)
-            services.revise_compensation(request.user, line, **form.cleaned_data)
+            services.revise_compensation(
+                request.user,
+                line,
+                budget=request.POST.get("budget", ""),
+                description=request.POST.get("description", ""),
+            )
             messages.success(request, _("The item is corrected."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)

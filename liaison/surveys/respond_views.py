@@ -85,6 +85,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(request.get_full_path())
     else:
         answers = draft.data if draft else page.form.defaults()
+        if draft is not None:
+            # Opening the form again uses the draft: it is kept from now on
+            # (``retention.purge_drafts`` counts from its last use).
+            Submission.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     outcome = page.form.check(answers, complete=False, language=page.language)
     return _render(request, wave, page, draft, answers, outcome, [], status=200)
 

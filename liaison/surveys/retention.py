@@ -4,11 +4,12 @@ A draft holds what a respondent typed before sending it, often personal. It is k
 someone can still finish it:
 
 - an anonymous draft (a public link, no account) is found again only through the respondent's
-  session, which ends after ``SESSION_COOKIE_AGE`` without activity: after that, no one can
-  reach it;
+  session, which ends after ``SESSION_COOKIE_AGE`` without activity: it is kept that long after
+  its last use (saved, or the form opened again). A respondent who kept the session alive on
+  other pages for longer without opening the form would find it gone;
 - a draft of a wave that has closed can no longer be sent;
 - any other draft (a signed-in respondent's) is kept ``SURVEY_DRAFT_DAYS`` after its last
-  change.
+  use.
 
 ``purge_drafts`` deletes the rest (their answers go with them); ``manage.py
 purge_survey_drafts`` runs it, daily. Sent submissions are never touched here.
@@ -21,7 +22,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from liaison.surveys.models import Submission
@@ -37,31 +38,23 @@ class Purged(NamedTuple):
         return self.anonymous + self.closed + self.stale
 
 
-def expired_drafts(
-    *, keep_days: int, now: datetime.datetime | None = None
-) -> dict[str, QuerySet[Submission]]:
-    """The drafts no one can or will finish, by reason (a draft counts under the first reason
-    that fits: closed, anonymous, stale)."""
+@transaction.atomic
+def purge_drafts(*, keep_days: int, now: datetime.datetime | None = None) -> Purged:
+    """Delete the drafts no one can or will finish, counted under the first reason that fits
+    (closed, anonymous, stale: each deletion runs after the one before). The audit log records
+    each deletion, by record only."""
     if keep_days < 1:
         raise ValueError(f"keep_days must be at least 1, not {keep_days}")
     now = now or timezone.now()
-    drafts = Submission.objects.filter(status=Submission.Status.DRAFT)
-    closed = Q(wave__closes_at__lte=now)
     session_ended = now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    anonymous = Q(respondent__isnull=True, updated_at__lt=session_ended)
-    stale = Q(updated_at__lt=now - datetime.timedelta(days=keep_days))
-    return {
-        "closed": drafts.filter(closed),
-        "anonymous": drafts.filter(anonymous).exclude(closed),
-        "stale": drafts.filter(stale).exclude(closed).exclude(anonymous),
+    reasons = {
+        "closed": Q(wave__closes_at__lte=now),
+        "anonymous": Q(respondent__isnull=True, updated_at__lt=session_ended),
+        "stale": Q(updated_at__lt=now - datetime.timedelta(days=keep_days)),
     }
-
-
-@transaction.atomic
-def purge_drafts(*, keep_days: int, now: datetime.datetime | None = None) -> Purged:
-    """Delete the drafts ``expired_drafts`` finds; the audit log records each deletion."""
+    drafts = Submission.objects.filter(status=Submission.Status.DRAFT).only("pk")
     counts = {
-        reason: drafts.delete()[1].get(Submission._meta.label, 0)
-        for reason, drafts in expired_drafts(keep_days=keep_days, now=now).items()
+        reason: drafts.filter(rule).delete()[1].get(Submission._meta.label, 0)
+        for reason, rule in reasons.items()
     }
     return Purged(**counts)

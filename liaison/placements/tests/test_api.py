@@ -225,6 +225,10 @@ def test_a_budgeted_item_is_corrected_and_removed_through_the_api(client):
     assert corrected.status_code == 200
     line = next(b for b in corrected.json()["budget"] if b["id"] == paid.pk)
     assert (line["budget"], line["left"], line["description"]) == ("400.00", "50.00", "Flight")
+    # a budget alone leaves the description as it is
+    again = client.patch(url, {"budget": "420"}, content_type="application/json")
+    line = next(b for b in again.json()["budget"] if b["id"] == paid.pk)
+    assert (line["budget"], line["description"]) == ("420.00", "Flight")
 
     kept = client.delete(url)
     assert kept.status_code == 400 and "Payments are recorded" in kept.json()["detail"][0]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from liaison.accounts.roles import Role, ScopeKind
 from liaison.audit.models import AuditEvent
+from liaison.audit.services import history
 from liaison.placements import services
 from liaison.placements.models import CompensationItem, Payment
 from liaison.placements.tests.conftest import actor_for, candidate, today
@@ -27,11 +27,7 @@ def item(selected, officer):
 
 
 def _logged(action: str, item: CompensationItem):
-    return AuditEvent.objects.filter(
-        action=action,
-        content_type=ContentType.objects.get_for_model(CompensationItem),
-        object_id=str(item.pk),
-    )
+    return history(item).filter(action=action)
 
 
 def _stored(item: CompensationItem) -> tuple[Decimal, str, str]:
@@ -44,6 +40,14 @@ def test_an_item_is_corrected_and_the_log_keeps_both_figures(item, officer):
     assert _stored(item) == (Decimal("950.50"), "Return flight", "EUR")
     event = _logged(AuditEvent.Action.UPDATE, item).get()
     assert event.changes["budget"] == ["800.00", "950.50"]
+
+
+def test_a_correction_without_a_description_keeps_the_one_there(item, officer):
+    services.revise_compensation(officer, item, budget="800", description="Return flight")
+    services.revise_compensation(officer, item, budget="850")
+    assert _stored(item) == (Decimal("850.00"), "Return flight", "EUR")
+    services.revise_compensation(officer, item, budget="850", description="")
+    assert _stored(item)[1] == ""
 
 
 def test_the_budget_may_come_down_to_what_was_paid_and_no_lower(item, officer):
@@ -65,7 +69,11 @@ def test_the_budget_may_come_down_to_what_was_paid_and_no_lower(item, officer):
     [
         ({"budget": "-1"}, "budget", "cannot be negative"),
         ({"budget": "lots"}, "budget", "is not an amount"),
-        ({"budget": "1", "description": "<script>x</script>"}, "description", ""),
+        (
+            {"budget": "1", "description": "<script>x</script>"},
+            "description",
+            "Use plain text here",
+        ),
     ],
 )
 def test_a_bad_correction_is_refused_and_nothing_changes(item, officer, fields, field, words):
@@ -113,7 +121,7 @@ def test_the_officer_corrects_and_removes_from_the_placement_page(client, item, 
     assert corrected.actor_id == officer.pk and corrected.changes["description"] == ["", "Visa"]
 
     refused = client.post(action, {"action": "save", "budget": "eight"}, follow=True)
-    assert "Budgeted: Enter a number." in refused.content.decode()
+    assert "“eight” is not an amount." in refused.content.decode()
     assert _stored(item)[0] == Decimal("820.00")
 
     client.post(action, {"action": "remove"})

@@ -116,12 +116,27 @@ def test_the_days_kept_must_be_at_least_one(waves):
         retention.purge_drafts(keep_days=0)
 
 
-def test_an_anonymous_respondent_resumes_while_the_session_lasts(client, waves):
+def _age(draft: Submission, minutes: int) -> None:
+    last = timezone.now() - datetime.timedelta(minutes=minutes)
+    Submission.objects.filter(pk=draft.pk).update(updated_at=last)
+
+
+def test_an_anonymous_draft_is_kept_while_its_session_can_last_and_opening_it_counts(client, waves):
     open_wave, _closed = waves
-    client.post(f"/s/{open_wave.token}/", {"age": "41", "action": "save"})
+    form = f"/s/{open_wave.token}/"
+    client.post(form, {"age": "41", "action": "save"})
+    draft = Submission.objects.get()
+    _age(draft, 59)
     assert retention.purge_drafts(keep_days=30).total == 0
-    again = client.get(f"/s/{open_wave.token}/")
-    assert again.context["draft"] is not None and 'value="41"' in again.content.decode()
+    # opening the form again uses the draft: half an hour later it is still within its session
+    again = client.get(form)
+    assert again.context["draft"].pk == draft.pk and 'value="41"' in again.content.decode()
+    later = timezone.now() + datetime.timedelta(minutes=30)
+    assert retention.purge_drafts(keep_days=30, now=later).total == 0
+    # an hour and a minute without use: gone, and the form starts afresh
+    _age(draft, 61)
+    assert retention.purge_drafts(keep_days=30) == retention.Purged(anonymous=1, closed=0, stale=0)
+    assert client.get(form).context["draft"] is None
 
 
 def test_the_command_uses_the_setting_and_says_what_it_deleted(settings, waves):
@@ -145,6 +160,6 @@ def test_the_command_uses_the_setting_and_says_what_it_deleted(settings, waves):
 def test_the_command_refuses_days_below_one_and_deletes_nothing(waves, days):
     open_wave, _closed = waves
     draft = submission(open_wave, age=datetime.timedelta(days=400))
-    with pytest.raises(CommandError, match=f"--days must be 1 or more, not {days}"):
+    with pytest.raises(CommandError, match=f"--days: keep_days must be at least 1, not {days}"):
         call_command("purge_survey_drafts", "--days", days)
     assert Submission.objects.filter(pk=draft.pk).exists()

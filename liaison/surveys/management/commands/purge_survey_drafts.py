@@ -27,10 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = settings.SURVEY_DRAFT_DAYS if options["days"] is None else options["days"]
-        if days < 1:
-            raise CommandError(f"--days must be 1 or more, not {days}.")
-        with acting_as(None, via="command"):
-            purged = purge_drafts(keep_days=days)
+        try:
+            with acting_as(None, via="command"):
+                purged = purge_drafts(keep_days=days)
+        except ValueError as refused:
+            raise CommandError(f"--days: {refused}.") from None
         self.stdout.write(
             f"{purged.total} survey draft(s) deleted: {purged.anonymous} anonymous with their "
             f"session ended, {purged.closed} of closed waves, {purged.stale} untouched for "
