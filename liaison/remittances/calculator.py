@@ -212,9 +212,10 @@ def corridor_options() -> list[CorridorOption]:
 
 
 def forget_corridors(using: str = "default", **_kwargs: Any) -> None:
-    """Drop the cached corridor list now, and again once the write is committed (a page that
-    read the data before the commit may have cached the old list in between)."""
-    cache.delete(CACHE_KEY)
+    """Drop the cached corridor list once the write is committed (at once outside a
+    transaction). Not before: other processes cannot see the write until then, and with the
+    cache in the database a delete inside a long import's transaction would hold the cache's
+    row, and every page reading it, until the commit."""
     transaction.on_commit(lambda: cache.delete(CACHE_KEY), using=using)
 
 

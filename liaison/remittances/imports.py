@@ -369,7 +369,6 @@ class _Store:
         if rows and not self.report.total_problems:
             bulk.insert(Observation, rows)
             self.report.stored += len(rows)
-            forget_corridors()  # written without signals
 
     def _load(self, groups: set[tuple[int, int, int]]) -> None:
         """The identities of the observations already stored in these corridors and quarters:
@@ -450,6 +449,7 @@ def import_rpw(
             if report.total_problems:
                 transaction.set_rollback(True)
             else:
+                forget_corridors()  # the observations were written without signals
                 record(
                     AuditEvent.Action.IMPORT,
                     Observation,

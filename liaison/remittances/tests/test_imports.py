@@ -561,3 +561,25 @@ def test_the_command_fails_with_every_problem_and_stores_nothing(tmp_path, befor
     assert_nothing_stored(before)
     with pytest.raises(CommandError, match="No file at"):
         call_command("import_rpw", str(tmp_path / "missing.xlsx"))
+
+
+def test_imported_prices_show_in_the_calculator_once_the_import_commits(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
+    page = "/remittances/?corridor=FR-EUR-SN-XOF&amount=300"
+    with django_capture_on_commit_callbacks(execute=True):
+        run(workbook(tmp_path, [FRANCE_SENEGAL]))
+    assert 'data-provider="Wari"' in client.get(page).content.decode()  # list and prices kept
+    # a second workbook, the same corridor and quarter: a new provider
+    orange = {**FRANCE_SENEGAL, "firm": "Orange Money", "product": "Orange cash"}
+    with django_capture_on_commit_callbacks(execute=True) as forgotten:
+        report = run(workbook(tmp_path, [orange], name="more.xlsx"))
+    assert report.stored == 2 and len(forgotten) == 1  # once per import, not per batch
+    shown = client.get(page).content.decode()
+    assert 'data-provider="Wari"' in shown and 'data-provider="Orange Money"' in shown
+
+
+def test_a_refused_import_forgets_nothing(tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as forgotten:
+        run(workbook(tmp_path, [{**FRANCE_SENEGAL, "cc1 lcu fee": -5}]))
+    assert forgotten == []
