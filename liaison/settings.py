@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from liaison.core.env import env_bool, env_int, env_list, env_str
 
@@ -257,6 +258,10 @@ LOCALE_PATHS = [BASE_DIR / "liaison" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# Kosovo has no ISO 3166 code yet; XK is the user-assigned code the European Union, the World
+# Bank's files (XKX, KSV) and the migrant stock estimates use. Its diaspora is counted, so it is
+# a country here like any other.
+COUNTRIES_OVERRIDE = {"XK": {"name": gettext_lazy("Kosovo"), "alpha3": "XKX"}}
 
 # Static files: built by `npm run build` into liaison/static/dist, collected for production and
 # served by WhiteNoise with far-future cache headers.

@@ -60,9 +60,8 @@ CENT, RATE = (
 LIMIT = Decimal(10) ** 13  # amounts and rates the model's columns can hold
 MAX_RECEIVED = Decimal(10) ** 21
 
-# World Bank codes for Kosovo (XKX in its country list, KSV in RPW and DataBank): XK, the code
-# the European Union and the World Bank's migrant stock import use.
-KOSOVO = {"XKX": "XK", "KSV": "XK", "XK": "XK"}
+# RPW and DataBank write Kosovo KSV; the country list knows it as XK and XKX (settings).
+WORLD_BANK_CODES = {"KSV": "XK"}
 
 
 def column_key(text: object) -> str:
@@ -268,8 +267,7 @@ class Row:
 def country_code(text: object) -> str | None:
     """ISO 3166 alpha-2 code for an alpha-3 (as RPW and DataBank write them) or alpha-2 code."""
     code = str(text or "").strip().upper()
-    if code in KOSOVO:
-        return KOSOVO[code]
+    code = WORLD_BANK_CODES.get(code, code)
     if len(code) not in (2, 3) or not code.isalpha():
         return None
     return countries.alpha2(code) or None

@@ -297,7 +297,8 @@ def test_a_provider_already_known_is_found_whatever_the_case_and_keeps_its_type(
     report = run(workbook(tmp_path, [{**FRANCE_SENEGAL, "firm": "  wARI "}]))
 
     assert report.problems == [] and report.providers_created == 0
-    assert Provider.objects.get() == known and known.kind == "fintech"
+    stored = Provider.objects.get()
+    assert (stored.pk, stored.name, stored.kind) == (known.pk, "Wari", "fintech")
     assert Observation.objects.filter(provider=known).count() == 2
 
 
@@ -583,3 +584,20 @@ def test_a_refused_import_forgets_nothing(tmp_path, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks() as forgotten:
         run(workbook(tmp_path, [{**FRANCE_SENEGAL, "cc1 lcu fee": -5}]))
     assert forgotten == []
+
+
+def test_rpw_code_for_kosovo_makes_a_valid_corridor_with_its_name(tmp_path):
+    kosovo = {
+        **FRANCE_SENEGAL,
+        "source_code": "DEU",
+        "source_name": "Germany",
+        "destination_code": "KSV",
+        "destination_name": "Kosovo",
+        "corridor": "DEU_KSV",
+    }
+    report = run(workbook(tmp_path, [kosovo]))
+    assert report.total_problems == 0, report.problems
+    corridor = Corridor.objects.get()
+    corridor.full_clean()  # XK is a country the model accepts, not only what the import wrote
+    assert (corridor.destination_country.code, corridor.destination_currency) == ("XK", "EUR")
+    assert str(corridor) == "Germany (EUR) → Kosovo (EUR)"
