@@ -5,24 +5,13 @@ that browser tests anywhere share one Chromium)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.cache import cache
 from playwright.sync_api import Page
 
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_PERIOD = 30
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Rate limits and used TOTP codes live in the (in-process) cache: start each test clean."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def totp_code(secret: str) -> str:
