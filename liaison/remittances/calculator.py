@@ -87,8 +87,8 @@ class CorridorOption:
     source_currency: str
     destination_country: str
     destination_currency: str
-    latest: Period | None = None  # its latest quarter with verified prices, when the list was made
-    generation: str = ""  # the list's token: prices read under it are forgotten with it
+    latest: Period  # its latest quarter with verified prices, when the list was made
+    generation: str  # the list's token: prices read under it are forgotten with it
 
     @property
     def key(self) -> str:
@@ -237,13 +237,7 @@ def compare(option: CorridorOption, amount: Decimal, *, opaque: bool = False) ->
     ``amount`` (fee included). One query, none when this process has read the quarter's
     prices under the same corridor list, two when the quarter the option knows has lost its
     prices since. Raises ``AmountTooLarge``."""
-    points: tuple[Point, ...] = ()
-    if option.latest and option.generation:
-        points = _kept_points(option.generation, option.pk, option.latest)
-    elif option.latest:
-        points = _points(option.pk, option.latest)
-    if not points:
-        points = _points(option.pk, None)
+    points = _kept_points(option.generation, option.pk, option.latest) or _points(option.pk, None)
     if not points:
         return Comparison(option, amount, opaque, None, None, [], 0, 0)
     _check_ceiling(amount, points)

@@ -12,6 +12,7 @@ The corridor is France (EUR) to Senegal (XOF); every observation has the interba
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from decimal import Decimal
@@ -206,7 +207,7 @@ def test_services_hiding_their_rate_are_left_out_unless_asked(three):
 
 def test_a_corridor_without_verified_prices_compares_nothing():
     corridor = CorridorFactory(destination_country="ML")
-    empty = calculator.CorridorOption(corridor.pk, "FR", "EUR", "ML", "XOF")
+    empty = calculator.CorridorOption(corridor.pk, "FR", "EUR", "ML", "XOF", Period(2026, 3), "t")
     comparison = calculator.compare(empty, Decimal("300"))
     assert comparison.quotes == [] and comparison.period is None
 
@@ -394,7 +395,7 @@ def test_a_cached_quarter_without_prices_left_falls_back_to_the_latest(
     three, django_assert_num_queries
 ):
     # The list knew 2026 Q2, whose prices have gone since: the database says Q3 is the latest.
-    stale = calculator.CorridorOption(option().pk, "FR", "EUR", "SN", "XOF", Period(2026, 2))
+    stale = dataclasses.replace(option(), latest=Period(2026, 2))
     with django_assert_num_queries(2):
         comparison = calculator.compare(stale, Decimal("300"))
     assert comparison.period == Period(2026, 3)

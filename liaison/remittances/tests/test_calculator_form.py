@@ -68,14 +68,41 @@ def test_money_is_written_as_babel_writes_it(language):
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
-def test_percentages_and_rates_are_written_as_babel_writes_them(language):
+def test_percentages_are_written_as_babel_writes_them(language):
+    """Percentages take the prepared pattern's own digits (not Babel's, per figure)."""
     where = Locale.parse(language)
     percent = parse_pattern(where.percent_formats[None].pattern)
     percent.frac_prec = (2, 2)
-    rate = parse_pattern(where.decimal_formats[None].pattern)
-    rate.frac_prec = (2, 6)
     formats = formats_for(language)
     for value in ("0", "0.9081", "3.0323", "-1", "0.005", "0.015", "-0.001", "123456.789"):
         assert formats.percent(Decimal(value)) == percent.apply(Decimal(value) / 100, where)
-    for value in ("650", "655.957", "0.0015245", "1.5", "12345.1234567"):
-        assert formats.number(Decimal(value)) == rate.apply(Decimal(value), where)
+
+
+@pytest.mark.parametrize(
+    ("language", "percents", "rates"),
+    [
+        # Worked out from CLDR's conventions: groups of three, two decimals for a percentage
+        # and two to six for a rate, rounded half to even (0.005 -> 0.00, 0.0015245 -> 0.001524).
+        (
+            "en",
+            ["3.03%", "-1.00%", "123,456.79%", "0.00%"],
+            ["650.00", "655.957", "0.001524", "12,345.123457"],
+        ),
+        (  # a comma for decimals, a narrow space between groups, a space before %
+            "fr",
+            ["3,03\xa0%", "-1,00\xa0%", "123\u202f456,79\xa0%", "0,00\xa0%"],
+            ["650,00", "655,957", "0,001524", "12\u202f345,123457"],
+        ),
+        (  # Latin digits, as the rest of the page
+            "ar",
+            ["3.03%", "-1.00%", "123,456.79%", "0.00%"],
+            ["650.00", "655.957", "0.001524", "12,345.123457"],
+        ),
+    ],
+)
+def test_percentages_and_rates_read_as_the_language_writes_numbers(language, percents, rates):
+    formats = formats_for(language)
+    percent_values = ("3.0323", "-1", "123456.789", "0.005")
+    rate_values = ("650", "655.957", "0.0015245", "12345.1234567")
+    assert [formats.percent(Decimal(v)) for v in percent_values] == percents
+    assert [formats.number(Decimal(v)) for v in rate_values] == rates
