@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pycountry
-from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
@@ -72,7 +71,7 @@ from liaison.registry.models import (
 from liaison.registry.search import years_before
 from liaison.taxonomy.isco import ISCO_GROUPS
 from liaison.taxonomy.models import IscoGroup, Skill
-from liaison.taxonomy.reference import IscedLevel
+from liaison.taxonomy.reference import IscedLevel, locale
 
 ACTION = "insights.view"
 TOP_SKILLS = 10
@@ -150,12 +149,9 @@ def _numeric(code: str) -> str:
 
 
 def language_name(code: str) -> str:
-    try:
-        locale = Locale.parse((translation.get_language() or "en").replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
-    if code in locale.languages:
-        return str(locale.languages[code])
+    where = locale()
+    if code in where.languages:
+        return str(where.languages[code])
     found = pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code)
     return str(found.name) if found is not None else code
 

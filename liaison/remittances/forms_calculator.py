@@ -10,7 +10,6 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, get_decimal_symbol
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from liaison.remittances.calculator import CorridorOption
+from liaison.taxonomy.reference import locale
 
 # Above any sum a remittance calculator is asked about, in any currency: refused before the
 # corridor's own ceiling (``calculator.AmountTooLarge``) is worked out.
@@ -32,14 +32,6 @@ HARD_CEILING = Decimal(10) ** 12
 _GROUPING = str.maketrans("", "", " \u00a0\u202f\u2009'’\u066c")
 # \d matches Arabic-Indic digits too, which Decimal reads.
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
-
-
-def locale(language: str | None = None) -> Locale:
-    """Babel's locale for ``language`` (by default the interface's)."""
-    try:
-        return Locale.parse((language or translation.get_language() or "en").replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
 
 
 def parse_amount(text: str, decimal_symbol: str) -> Decimal | None:

@@ -27,8 +27,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from liaison.remittances import calculator
-from liaison.remittances.forms_calculator import CalculatorForm, corridor_label, locale
+from liaison.remittances.forms_calculator import CalculatorForm, corridor_label
 from liaison.remittances.models import AccessPoint, Instrument, Pickup, Provider, Speed
+from liaison.taxonomy.reference import locale
 
 # CLDR wants a space between a currency symbol ending in a letter and the digits ("F CFA 120,250");
 # Babel leaves it out.

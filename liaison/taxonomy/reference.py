@@ -49,9 +49,11 @@ class Entry:
     name: str
 
 
-def _locale() -> Locale:
+def locale(language: str | None = None) -> Locale:
+    """Babel's locale for ``language`` (by default the interface's), English if Babel knows
+    none."""
     try:
-        return Locale.parse((translation.get_language() or "en").replace("-", "_"))
+        return Locale.parse((language or translation.get_language() or "en").replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale("en")
 
@@ -70,8 +72,8 @@ def _currency_codes() -> tuple[tuple[str, str], ...]:
 
 
 def currency_list() -> list[Entry]:
-    locale = _locale()
-    return [Entry(code, locale.currencies.get(code, name)) for code, name in _currency_codes()]
+    where = locale()
+    return [Entry(code, where.currencies.get(code, name)) for code, name in _currency_codes()]
 
 
 # ISO 4217 codes that are no money one is paid in: precious metals, bond-market units, the
@@ -115,11 +117,11 @@ def _language_codes() -> tuple[tuple[str, str], ...]:
 
 
 def language_list(query: str = "") -> list[Entry]:
-    locale = _locale()
+    where = locale()
     q = query.strip().lower()
     out = []
     for code, name in _language_codes():
-        local = locale.languages.get(code, name)
+        local = where.languages.get(code, name)
         if q and q not in local.lower() and q not in name.lower() and q != code:
             continue
         out.append(Entry(code, local))
