@@ -41,10 +41,9 @@ from django_countries import countries
 from openpyxl import load_workbook
 
 from liaison.core.validators import no_markup
-from liaison.remittances import costs
+from liaison.remittances import costs, services
 from liaison.remittances.models import AccessPoint, Instrument, Pickup, Provider, Speed
 from liaison.remittances.periods import Period
-from liaison.remittances.services import cost_problems
 from liaison.taxonomy.reference import is_currency
 
 SHEET = "Dataset (from Q2 2016)"
@@ -392,15 +391,15 @@ class Sheet:
             if all(_blank(v) for v in values):
                 continue
             priced = True
-            amount = self._number(values[0], amount_column, problem, "amount", CENT)
+            amount = self._number(values[0], amount_column, problem, "amount_sent", CENT)
             fee = self._number(values[1], fee_column, problem, "fee", CENT)
-            rate = self._number(values[2], rate_column, problem, "rate", RATE)
+            rate = self._number(values[2], rate_column, problem, "exchange_rate", RATE)
             if amount is not None and fee is not None and rate is not None:
                 blocks.append((point, fee_column, rate_column, amount, fee, rate))
         if not priced:
             return Row(number, [], [])
         interbank = self._number(
-            self._cell(cells, INTERBANK), INTERBANK, problem, "interbank", RATE
+            self._cell(cells, INTERBANK), INTERBANK, problem, "interbank_rate", RATE
         )
         period = self._cached("period", self._cell(cells, PERIOD), _period)
         if isinstance(period, str):
@@ -558,8 +557,8 @@ class Sheet:
     def _number(
         self, value: object, name: str, problem: Any, what: str, places: Decimal
     ) -> Decimal | None:
-        """A figure of the row, checked for what it is (an amount above zero, a fee of zero or
-        more, a rate above zero), kept to the model's decimals."""
+        """A figure of the row, checked for what it is (``what``, a field of
+        ``services.FIGURES``: ``services.sign_problem``), kept to the model's decimals."""
         if _blank(value):
             problem(name, _("the figure is missing."))
             return None
@@ -583,18 +582,9 @@ class Sheet:
         if abs(number) >= LIMIT:
             problem(name, _("%(value)s is too large to be right.") % {"value": number})
             return None
-        if what == "fee":
-            if number < 0:
-                problem(name, _("the fee is negative (%(value)s).") % {"value": number})
-                return None
-        elif number <= 0:
-            if what == "amount":
-                message = _("the amount sent must be above zero, not %(value)s.")
-            elif what == "interbank":
-                message = _("the interbank rate must be above zero, not %(value)s.")
-            else:
-                message = _("the exchange rate must be above zero, not %(value)s.")
-            problem(name, message % {"value": number})
+        wrong = services.sign_problem(what, number)
+        if wrong:
+            problem(name, wrong)
             return None
         quantized = number.quantize(places)
         if quantized <= 0 and what != "fee":
@@ -613,15 +603,14 @@ class Sheet:
         problem: Any,
     ) -> costs.Cost | None:
         """RPW's cost of a block, or None with a problem when its figures cannot be right
-        (``services.cost_problems``, the rules of every price, on the block's columns)."""
+        (``services.priced``, the rules of every price, on the block's columns)."""
         columns = {"fee": fee_column, "exchange_rate": rate_column}
-        problems = cost_problems(amount, fee, rate, interbank)
+        cost, problems = services.priced(amount, fee, rate, interbank)
         for field, messages in problems.items():
             for message in messages:
                 problem(columns[field], message)
-        if problems:
+        if cost is None:
             return None
-        cost = costs.cost(amount, fee, rate, interbank)
         if cost.amount_received >= MAX_RECEIVED:
             problem(rate_column, _("the amount received would be too large to be right."))
             return None

@@ -1,6 +1,7 @@
 """Writing remittance prices: providers, officers' own observations (mystery shopping),
-providers' reports and their verification. Every rule on the figures lives in
-``figure_problems``, which the workbook import applies too.
+providers' reports and their verification. Every rule on the figures lives here:
+``figure_problems`` for a form's text, and its two parts, ``sign_problem`` and ``priced``, which
+the workbook import applies to the figures it has read.
 
 A provider reports through the secret link of its ``report_token``; its report waits as
 ``pending`` and enters no average, ranking or export until an officer verifies it.
@@ -55,30 +56,39 @@ def figure_problems(
     for name, number in numbers.items():
         if number is None:
             add(name, _("“%(value)s” is not a number.") % {"value": str(values[name])[:40]})
-    amount, charged = numbers["amount_sent"], numbers["fee"]
-    applied, interbank = numbers["exchange_rate"], numbers["interbank_rate"]
-    if amount is not None and amount <= 0:
-        add("amount_sent", _("The amount sent must be above zero."))
-    if charged is not None and charged < 0:
-        add("fee", _("A fee cannot be negative (%(fee)s).") % {"fee": charged})
-    for name, rate in (("exchange_rate", applied), ("interbank_rate", interbank)):
-        if rate is not None and rate <= 0:
-            add(name, _("An exchange rate must be above zero, not %(rate)s.") % {"rate": rate})
+    for name, number in numbers.items():
+        if number is not None and (wrong := sign_problem(name, number)):
+            add(name, wrong)
     if not problems:
+        amount, charged = numbers["amount_sent"], numbers["fee"]
+        applied, interbank = numbers["exchange_rate"], numbers["interbank_rate"]
         assert amount is not None and charged is not None and applied and interbank
-        for name, messages in cost_problems(amount, charged, applied, interbank).items():
+        for name, messages in priced(amount, charged, applied, interbank)[1].items():
             problems.setdefault(name, []).extend(messages)
     return problems
 
 
-def cost_problems(
+def sign_problem(field: str, number: Decimal) -> str | None:
+    """The sign rule of one figure (``FIGURES``): a fee not negative, the amount sent and the
+    rates above zero."""
+    if field == "fee":
+        return _("A fee cannot be negative (%(fee)s).") % {"fee": number} if number < 0 else None
+    if number > 0:
+        return None
+    if field == "amount_sent":
+        return _("The amount sent must be above zero.")
+    return _("An exchange rate must be above zero, not %(rate)s.") % {"rate": number}
+
+
+def priced(
     amount_sent: Decimal, fee: Decimal, exchange_rate: Decimal, interbank_rate: Decimal
-) -> dict[str, list[str]]:
-    """Figures each of the right sign that together are no price, by field: a fee not below
-    the amount sent; a rate applied more than twice the interbank rate or under a tenth of it;
-    a total cost above 100%. (The RPW import names the workbook's columns for the fields.)"""
+) -> tuple[costs.Cost | None, dict[str, list[str]]]:
+    """RPW's cost of figures each of the right sign, or None with what makes them no price,
+    by field: a fee not below the amount sent; a rate applied more than twice the interbank
+    rate or under a tenth of it; a total cost above 100%. (The RPW import names the
+    workbook's columns for the fields.)"""
     if fee >= amount_sent:
-        return {
+        return None, {
             "fee": [
                 _("A fee of %(fee)s for sending %(amount)s is not a price: check both figures.")
                 % {"fee": fee, "amount": amount_sent}
@@ -86,7 +96,7 @@ def cost_problems(
         }
     cost = costs.cost(amount_sent, fee, exchange_rate, interbank_rate)
     if not MIN_MARGIN <= cost.fx_margin <= MAX_MARGIN:
-        return {
+        return None, {
             "exchange_rate": [
                 _(
                     "The rate applied (%(applied)s) is too far from the interbank rate "
@@ -101,13 +111,13 @@ def cost_problems(
             ]
         }
     if cost.total_cost > costs.HUNDRED:
-        return {
+        return None, {
             "fee": [
                 _("The total cost would be %(cost)s%% of the amount sent, above 100%%.")
                 % {"cost": cost.total_cost}
             ]
         }
-    return {}
+    return cost, {}
 
 
 def same_as(observation: Observation) -> Observation | None:

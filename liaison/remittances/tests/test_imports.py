@@ -332,7 +332,8 @@ def assert_nothing_stored(before):
 @pytest.mark.parametrize(
     ("changes", "column", "message"),
     [
-        ({"cc1 lcu fee": -1}, "cc1 lcu fee", "the fee is negative (-1)."),
+        ({"cc1 lcu fee": -1}, "cc1 lcu fee", "A fee cannot be negative (-1)."),
+        ({"cc1 lcu amount": 0}, "cc1 lcu amount", "The amount sent must be above zero."),
         (
             {"cc1 lcu fee": 185},
             "cc1 lcu fee",
@@ -345,7 +346,7 @@ def assert_nothing_stored(before):
             "cc1 lcu fee",
             "The total cost would be 108.3193% of the amount sent, above 100%.",
         ),
-        ({"cc2 lcu fx rate": 0}, "cc2 lcu fx rate", "the exchange rate must be above zero, not 0."),
+        ({"cc2 lcu fx rate": 0}, "cc2 lcu fx rate", "An exchange rate must be above zero, not 0."),
         # 1 / 655.957: a rate written the other way round (a margin of 99.85%).
         (
             {"cc1 lcu fx rate": 0.0015245, "cc1 lcu fee": 0},
@@ -355,14 +356,18 @@ def assert_nothing_stored(before):
         (
             {"cc1 lcu fx rate": -650},
             "cc1 lcu fx rate",
-            "the exchange rate must be above zero, not -650.",
+            "An exchange rate must be above zero, not -650.",
         ),
         (
             {"inter lcu bank fx": -655.957},
             "inter lcu bank fx",
-            "the interbank rate must be above zero, not -655.957.",
+            "An exchange rate must be above zero, not -655.957.",
         ),
-        ({"inter lcu bank fx": 0}, "inter lcu bank fx", "the interbank rate must be above zero"),
+        (
+            {"inter lcu bank fx": 0},
+            "inter lcu bank fx",
+            "An exchange rate must be above zero, not 0.",
+        ),
         (
             {"cc1 lcu code": "EUX"},
             "cc1 lcu code",
@@ -406,7 +411,7 @@ def test_the_column_named_is_the_header_as_the_file_writes_it(tmp_path):
 
     report = run(workbook(tmp_path, [{**FRANCE_SENEGAL, "cc1 lcu fee": -2}], header))
 
-    assert str(report.problems[0]) == "Row 2, column “CC1 LCU Fee”: the fee is negative (-2)."
+    assert str(report.problems[0]) == "Row 2, column “CC1 LCU Fee”: A fee cannot be negative (-2)."
 
 
 @pytest.mark.parametrize(
@@ -557,7 +562,7 @@ def test_the_command_fails_with_every_problem_and_stores_nothing(tmp_path, befor
 
     lines = str(refused.value).splitlines()
     assert lines[0] == "rpw.xlsx has 2 problems; nothing was stored."
-    assert "Row 3, column “cc1 lcu fee”: the fee is negative (-1)." in lines
+    assert "Row 3, column “cc1 lcu fee”: A fee cannot be negative (-1)." in lines
     assert any(line.startswith("Row 3, column “period”: “x” is not a quarter") for line in lines)
     assert_nothing_stored(before)
     with pytest.raises(CommandError, match="No file at"):

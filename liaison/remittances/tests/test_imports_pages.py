@@ -90,11 +90,13 @@ def test_the_report_lists_each_problem_by_row_and_column(client, officer, media,
     assert run.status == TaskProgress.Status.FAILED
     assert run.message == "rpw.xlsx has 1 problem; nothing was stored."
     assert run.result["report"]["problems"] == [
-        {"row": 3, "column": "cc1 lcu fee", "reason": "the fee is negative (-1)."}
+        {"row": 3, "column": "cc1 lcu fee", "reason": "A fee cannot be negative (-1)."}
     ]
     page = client.get(f"{PAGE}{run.pk}/").content.decode()
     assert "rpw.xlsx has 1 problem; nothing was stored." in page
-    assert "<td>3</td><td><code>cc1 lcu fee</code></td><td>the fee is negative (-1).</td>" in page
+    assert (
+        "<td>3</td><td><code>cc1 lcu fee</code></td><td>A fee cannot be negative (-1).</td>" in page
+    )
     assert Observation.objects.count() == 0 and kept_files(media) == []
 
 
