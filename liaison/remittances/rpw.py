@@ -438,10 +438,17 @@ class Sheet:
         if isinstance(period, Period):
             collected_on = self._date(self._cell(cells, "date"), period, problem)
 
+        if interbank is None:
+            return Row(number, [], problems)
+        service = {  # the same for both price points of the row
+            "firm_kind": self._choice(FIRM_TYPE, cells, FIRM_TYPES, Provider.Kind.OTHER),
+            "instrument": self._choice(INSTRUMENT, cells, INSTRUMENTS, Instrument.OTHER),
+            "access_point": self._choice(ACCESS, cells, ACCESS_POINTS, AccessPoint.OTHER),
+            "speed": self._choice(SPEED, cells, SPEEDS, ""),
+            "pickup": self._choice("pickup", cells, PICKUPS, Pickup.OTHER, Pickup.UNKNOWN),
+        }
         quotes: list[Quote] = []
         for point, fee_column, rate_column, amount, fee, rate in blocks:
-            if interbank is None:
-                break
             cost = self._cost(fee_column, rate_column, amount, fee, rate, interbank, problem)
             if cost is None or problems:
                 continue
@@ -457,11 +464,7 @@ class Sheet:
                     destination_country=destination,
                     destination_currency=receiving,
                     firm=firm,
-                    firm_kind=self._choice(FIRM_TYPE, cells, FIRM_TYPES, Provider.Kind.OTHER),
-                    instrument=self._choice(INSTRUMENT, cells, INSTRUMENTS, Instrument.OTHER),
-                    access_point=self._choice(ACCESS, cells, ACCESS_POINTS, AccessPoint.OTHER),
-                    speed=self._choice(SPEED, cells, SPEEDS, ""),
-                    pickup=self._choice("pickup", cells, PICKUPS, Pickup.OTHER, Pickup.UNKNOWN),
+                    **service,
                     transparent=transparent,
                     amount_sent=amount,
                     fee=fee,
