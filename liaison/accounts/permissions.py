@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from liaison.accounts.roles import BACK_OFFICE_ROLES, STAFF_ROLES, Role, ScopeKind
+from liaison.core.models import TaskProgress
 
 M = TypeVar("M", bound=Model)
 
@@ -265,3 +266,17 @@ def get_visible_or_404(user: Any, action: str, queryset: QuerySet[M], **lookup: 
         return visible(user, action, queryset).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("No such record.")) from None
+
+
+def visible_task_or_404(user: Any, pk: Any, **result: Any) -> TaskProgress:
+    """A background task's progress row, for the user who started it or one who may see every
+    task (``tasks.view_any``: an administrator); 404 for anyone else, and when the row's
+    ``result`` does not hold each of ``result``'s items (the kind of task, its wave ...)."""
+    task = TaskProgress.objects.filter(pk=pk).first()
+    if (
+        task is None
+        or any(task.result.get(key) != value for key, value in result.items())
+        or (task.owner_id != user.pk and not check(user, "tasks.view_any"))
+    ):
+        raise Http404(_("No such record."))
+    return task

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from liaison.accounts.decorators import require
 from liaison.accounts.models import RoleGrant
-from liaison.accounts.permissions import check, visible
-from liaison.core.models import TaskProgress
+from liaison.accounts.permissions import check, visible, visible_task_or_404
 from liaison.registry.models import Member, Organisation
 from liaison.registry.wizard import completeness, profile_for
 from liaison.taxonomy.models import Occupation
@@ -64,11 +63,7 @@ def backoffice(request: HttpRequest) -> HttpResponse:
 @never_cache
 def task_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A task's progress: an HTML fragment for HTMX polling, or JSON when asked for it."""
-    progress = TaskProgress.objects.filter(pk=pk).first()
-    if progress is None or (
-        progress.owner_id != request.user.pk and not check(request.user, "tasks.view_any")
-    ):
-        raise Http404
+    progress = visible_task_or_404(request.user, pk)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
             {

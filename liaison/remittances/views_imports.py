@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid as uuid_module
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from liaison.accounts.decorators import require
-from liaison.accounts.permissions import check
+from liaison.accounts.permissions import visible_task_or_404
 from liaison.core.models import TaskProgress
 from liaison.remittances import imports, rpw
 from liaison.remittances.forms_imports import RpwUploadForm
@@ -34,13 +34,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def result(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
     """An import's progress, then its report. Only the officer who started it, or someone who
     may see every task (an administrator), sees it; to others it does not exist."""
-    run = TaskProgress.objects.filter(pk=uuid).first()
-    if (
-        run is None
-        or run.result.get("kind") != imports.KIND
-        or (run.owner_id != request.user.pk and not check(request.user, "tasks.view_any"))
-    ):
-        raise Http404
+    run = visible_task_or_404(request.user, uuid, kind=imports.KIND)
     return _page(request, RpwUploadForm(), run)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 
 from liaison.accounts.decorators import require
-from liaison.accounts.permissions import check as can
+from liaison.accounts.permissions import visible_task_or_404
 from liaison.core.models import TaskProgress
 from liaison.core.validators import within_upload_limit
 from liaison.surveys import exchange, submissions, tasks
@@ -70,14 +70,7 @@ def wave_import_result(request: HttpRequest, pk: int, uuid: uuid_module.UUID) ->
     (and then nothing was stored). Only the officer who started it, or an administrator, sees
     it."""
     wave = _wave(pk)
-    run = TaskProgress.objects.filter(pk=uuid).first()
-    if (
-        run is None
-        or run.result.get("kind") != tasks.KIND
-        or run.result.get("wave") != wave.pk
-        or (run.owner_id != request.user.pk and not can(request.user, "tasks.view_any"))
-    ):
-        raise Http404
+    run = visible_task_or_404(request.user, uuid, kind=tasks.KIND, wave=wave.pk)
     return _import_page(request, wave, ImportForm(), run)
 
 
