@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -46,6 +45,7 @@ from liaison.registry.models import (
     latin,
 )
 from liaison.registry.services import normalise_phone
+from liaison.taxonomy import reference
 from liaison.taxonomy.models import Occupation
 from liaison.taxonomy.reference import CefrLevel, IscedLevel, is_language
 
@@ -296,14 +296,7 @@ def _text(value: Any) -> str:
 
 def country_code(value: str) -> str | None:
     """The ISO alpha-2 code of a country given by its alpha-2 or alpha-3 code or its name."""
-    code = value.strip().upper()
-    if len(code) == 2 and code in countries:
-        return code
-    if len(code) == 3:
-        found = pycountry.countries.get(alpha_3=code)
-        if found:
-            return str(found.alpha_2)
-    by_name = countries.by_name(value.strip())
+    by_name = reference.country_code(value) or countries.by_name(value.strip())
     return str(by_name) if by_name else None
 
 

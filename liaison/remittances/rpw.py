@@ -37,13 +37,13 @@ from typing import IO, Any
 from babel.numbers import get_territory_currencies
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_countries import countries
 from openpyxl import load_workbook
 
 from liaison.core.validators import no_markup
 from liaison.remittances import costs, services
 from liaison.remittances.models import AccessPoint, Instrument, Pickup, Provider, Speed
 from liaison.remittances.periods import Period
+from liaison.taxonomy import reference
 from liaison.taxonomy.reference import is_currency
 
 SHEET = "Dataset (from Q2 2016)"
@@ -266,10 +266,7 @@ class Row:
 def country_code(text: object) -> str | None:
     """ISO 3166 alpha-2 code for an alpha-3 (as RPW and DataBank write them) or alpha-2 code."""
     code = str(text or "").strip().upper()
-    code = WORLD_BANK_CODES.get(code, code)
-    if len(code) not in (2, 3) or not code.isalpha():
-        return None
-    return countries.alpha2(code) or None
+    return reference.country_code(WORLD_BANK_CODES.get(code, code))
 
 
 @functools.cache

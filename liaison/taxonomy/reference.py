@@ -66,6 +66,15 @@ def is_country(code: str) -> bool:
     return bool(code) and code.upper() in countries
 
 
+def country_code(code: object) -> str | None:
+    """The ISO 3166 alpha-2 code for an alpha-2 or alpha-3 code of the country list (Kosovo's
+    XK and XKX included: settings), None for anything else."""
+    text = str(code or "").strip().upper()
+    if len(text) not in (2, 3) or not text.isalpha():
+        return None
+    return countries.alpha2(text) or None
+
+
 @functools.cache
 def _currency_codes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((c.alpha_3, c.name) for c in pycountry.currencies))
