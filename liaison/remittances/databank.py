@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from liaison.remittances import costs
 from liaison.remittances.periods import Period
-from liaison.remittances.rpw import MAX_PROBLEMS, OLE, Problem, column_key, country_code
+from liaison.remittances.rpw import (
+    OLE,
+    Problem,
+    Problems,
+    column_key,
+    country_code,
+)
 
 SERIES = "ATCR.CORR"
 SOURCE = "Sending Countries Code"
@@ -42,18 +48,11 @@ class Average:
 
 
 @dataclass
-class History:
+class History(Problems):
     """What the file holds: the averages, or the problems that keep it from being stored."""
 
     averages: list[Average] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    total_problems: int = 0
     left_out: list[str] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.total_problems += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
 
 
 def read_history(handle: IO[bytes]) -> History:
@@ -111,7 +110,7 @@ def read_history(handle: IO[bytes]) -> History:
     left_out: set[str] = set()
     other_series: set[str] = set()
     for number, row in enumerate(rows[1:], start=2):
-        if history.total_problems >= MAX_PROBLEMS:
+        if history.full:
             break
         cells = row + [""] * (len(header) - len(row))
         if not cells[source_at].strip() and not cells[destination_at].strip():

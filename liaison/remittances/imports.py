@@ -51,7 +51,7 @@ from liaison.remittances.models import (
     RemittanceFlow,
 )
 from liaison.remittances.periods import FIRST_YEAR, Period
-from liaison.remittances.rpw import MAX_PROBLEMS, Problem
+from liaison.remittances.rpw import Problem, Problems
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class ReportData(TypedDict):
 
 
 @dataclass
-class Report:
+class Report(Problems):
     """What an import stored, or why it stored nothing."""
 
     file_name: str
@@ -95,18 +95,7 @@ class Report:
     unpriced: int = 0  # RPW rows without any price
     periods: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    total_problems: int = 0
     stopped_at: int | None = None  # the row where reading stopped, after too many problems
-
-    def add(self, problem: Problem) -> None:
-        self.total_problems += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
-
-    @property
-    def full(self) -> bool:
-        return self.total_problems >= MAX_PROBLEMS
 
     def refusal(self) -> str:
         """One sentence saying that nothing was stored, and why."""

@@ -30,7 +30,7 @@ import functools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -220,6 +220,23 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass(kw_only=True)
+class Problems:
+    """The problems found in a file: every one counted, the first ``MAX_PROBLEMS`` kept."""
+
+    problems: list[Problem] = field(default_factory=list)
+    total_problems: int = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total_problems += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    @property
+    def full(self) -> bool:
+        return self.total_problems >= MAX_PROBLEMS
 
 
 class RpwFileError(Exception):
@@ -606,9 +623,9 @@ class Sheet:
         (``services.priced``, the rules of every price, on the block's columns)."""
         columns = {"fee": fee_column, "exchange_rate": rate_column}
         cost, problems = services.priced(amount, fee, rate, interbank)
-        for field, messages in problems.items():
+        for name, messages in problems.items():
             for message in messages:
-                problem(columns[field], message)
+                problem(columns[name], message)
         if cost is None:
             return None
         if cost.amount_received >= MAX_RECEIVED:
