@@ -118,7 +118,7 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.dev-installed
 	touch $@
 
 benchmarks: $(VENV)/.bench-installed
-	@ls benchmarks/*.py | grep -v __init__ | while read f; do echo "== $$f"; $(TEST) $(PY) $$f || exit 1; done
+	@ls benchmarks/*.py | grep -v '/_' | while read f; do echo "== $$f"; $(TEST) $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf var liaison/static/dist node_modules $(VENV)

@@ -85,9 +85,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import ROOT, migrate, reset_postgresql, setup_django
+
 BENCH_DB = "liaison_calculator_bench"
-FORBIDDEN = {"test_liaison", "liaison_bench", "liaison"}
 QUARTERS = [(2025, q) for q in range(1, 5)] + [(2026, q) for q in range(1, 5)]
 DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
 BACKENDS = {
@@ -138,23 +139,6 @@ OTHER_DESTINATIONS = [
     "TR",
     "LB",
 ]
-
-
-def _setup(url: str) -> None:
-    os.environ.update(
-        {
-            "LIAISON_ENV": "test",
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "liaison.settings",
-            # Connections kept between requests, as production keeps them (60 s by default);
-            # the test settings' 0 would open one per request.
-            "DATABASE_CONN_MAX_AGE": "60",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def seed() -> int:
@@ -232,7 +216,9 @@ def seed() -> int:
 
 
 def worker(url: str, requests: int, backend: str) -> dict[str, Any]:
-    _setup(url)
+    # Connections kept between requests, as production keeps them (60 s by default); the test
+    # settings' 0 would open one per request.
+    setup_django(url, DATABASE_CONN_MAX_AGE="60")
     from django.core.cache import cache, caches
     from django.core.management import call_command
     from django.db import connection
@@ -348,20 +334,8 @@ def report(figures: dict[str, Any], requests: int) -> None:
     print(f"  target p95 < 20 ms warm: {verdict}")
 
 
-def reset_postgresql(url: str) -> str:
-    import psycopg
-
-    server = url.rsplit("/", 1)[0]
-    assert BENCH_DB not in FORBIDDEN
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return f"{server}/{BENCH_DB}"
-
-
 def measure(url: str, requests: int, backend: str) -> dict[str, Any]:
-    env = {**os.environ, "LIAISON_ENV": "test", "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    migrate(url)
     command = [sys.executable, __file__, "--worker", url, "--requests", str(requests)]
     out = subprocess.run(
         [*command, "--cache", backend],
@@ -389,7 +363,7 @@ def main() -> None:
             sqlite = f"sqlite:///{Path(tmp) / 'calculator.sqlite3'}"
             results.append(measure(sqlite, args.requests, backend))
         if url.startswith(("postgres://", "postgresql://")):
-            results.append(measure(reset_postgresql(url), args.requests, backend))
+            results.append(measure(reset_postgresql(url, BENCH_DB), args.requests, backend))
     for figures in results:
         report(figures, args.requests)
 

@@ -48,9 +48,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import ROOT, migrate, reset_postgresql, setup_django
+
 BENCH_DB = "liaison_rpw_bench"
-FORBIDDEN = {"test_liaison", "liaison_bench"}
 TARGET_MB = 300
 SHEET = "Dataset (from Q2 2016)"
 HEADER = [
@@ -142,16 +143,6 @@ INSTRUMENTS = ["Cash", "CASH", "Bank Account", "Mobile money", "Debit card", "Cr
 ACCESS = ["Agent", "Branch", "Internet", "Mobile phone"]
 SPEEDS = ["Less than one hour", "Same day", "Next day", "2 days", "3-5 days", "6 days or more"]
 QUARTERS = [f"{year}_{quarter}Q" for year in (2023, 2024, 2025) for quarter in (1, 2, 3, 4)]
-
-
-def _setup(url: str) -> None:
-    os.environ.update(
-        {"LIAISON_ENV": "test", "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "liaison.settings"}
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 # --- the file ------------------------------------------------------------------------------
@@ -276,7 +267,7 @@ def baseline(path: Path) -> dict[str, Any]:
 
 
 def liaison_import(url: str, path: Path) -> dict[str, Any]:
-    _setup(url)
+    setup_django(url)
     from django.db import connection
 
     from liaison.remittances import imports
@@ -294,23 +285,6 @@ def liaison_import(url: str, path: Path) -> dict[str, Any]:
         "seconds": seconds,
         "peak_mb": peak_mb(),
     }
-
-
-def reset_postgresql(url: str) -> str:
-    import psycopg
-
-    server = url.rsplit("/", 1)[0]
-    bench = f"{server}/{BENCH_DB}"
-    assert BENCH_DB not in FORBIDDEN
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return bench
-
-
-def migrate(url: str) -> None:
-    env = {**os.environ, "LIAISON_ENV": "test", "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def run(*args: str) -> dict[str, Any]:
@@ -355,7 +329,7 @@ def main() -> None:
         floor = run("--baseline", "--file", str(path))
         databases = [f"sqlite:///{folder / 'bench.sqlite3'}"]
         if url.startswith(("postgres://", "postgresql://")):
-            databases.append(reset_postgresql(url))
+            databases.append(reset_postgresql(url, BENCH_DB))
         results = []
         for database in databases:
             migrate(database)
