@@ -31,3 +31,12 @@ def style_widgets(form: forms.BaseForm) -> None:
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Bootstrap's is-invalid on the inputs of the fields in error (Django itself marks them
+    aria-invalid and describes them by their messages); call it once the form is checked."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
+from liaison.core.forms import style_widgets
 from liaison.remittances.calculator import CorridorOption
 from liaison.taxonomy.reference import locale
 
@@ -203,19 +204,7 @@ class CalculatorForm(forms.Form):
         field = self.fields["corridor"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = corridor_choices(options)
-        field.widget.attrs["class"] = "form-select"
-        self.fields["amount"].widget.attrs["class"] = "form-control"
-        self.fields["opaque"].widget.attrs["class"] = "form-check-input"
-
-    def flag_errors(self) -> None:
-        """Mark the fields in error for the eye (Bootstrap's is-invalid) and for screen
-        readers (aria-invalid, and the message as the field's description)."""
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+        style_widgets(self)
 
     @property
     def option(self) -> CorridorOption:

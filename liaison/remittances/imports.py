@@ -41,6 +41,7 @@ from liaison.insights.worldbank import WorldBankFileError, read_amounts
 from liaison.remittances import databank, rpw
 from liaison.remittances.calculator import forget_corridors
 from liaison.remittances.models import (
+    OBSERVATION_IDENTITY,
     AccessPoint,
     Corridor,
     CorridorHistory,
@@ -210,7 +211,7 @@ def identity(
     access_point: str,
     pickup: str,
 ) -> int:
-    """``Observation.IDENTITY`` packed into one integer: a quarter of a million of them fit
+    """``OBSERVATION_IDENTITY`` packed into one integer: a quarter of a million of them fit
     in a few tens of megabytes, where tuples would take several times as much."""
     key = (corridor << 32) | provider
     key = (key << 8) | (year - FIRST_YEAR)
@@ -371,7 +372,7 @@ class _Store:
                 quarter__in={g[2] for g in groups},
             )
             .exclude(status=Observation.Status.REJECTED)  # a rejected report is no repeat
-            .values_list("pk", *Observation.IDENTITY)
+            .values_list("pk", *OBSERVATION_IDENTITY)
         )
         for (
             pk,

@@ -283,8 +283,6 @@ class Observation(models.Model):
 
     objects = ObservationQuerySet.as_manager()
 
-    IDENTITY = OBSERVATION_IDENTITY
-
     class Meta:
         verbose_name = _("price observation")
         ordering = ["-year", "-quarter", "corridor", "provider", "price_point"]

@@ -21,7 +21,13 @@ from liaison.accounts.permissions import require
 from liaison.audit.models import AuditEvent
 from liaison.audit.services import record
 from liaison.remittances import calculator, costs
-from liaison.remittances.models import Corridor, Observation, Provider, new_report_token
+from liaison.remittances.models import (
+    OBSERVATION_IDENTITY,
+    Corridor,
+    Observation,
+    Provider,
+    new_report_token,
+)
 
 # A rate applied more than twice the interbank rate, or under a tenth of it, is a rate written
 # the other way round (or per 100 units), not a margin.
@@ -122,7 +128,7 @@ def priced(
 
 def same_as(observation: Observation) -> Observation | None:
     """The stored observation (not rejected) that ``observation`` would repeat, if any."""
-    key = {name: getattr(observation, name) for name in Observation.IDENTITY}
+    key = {name: getattr(observation, name) for name in OBSERVATION_IDENTITY}
     key["corridor"] = observation.corridor_id
     key["provider"] = observation.provider_id
     return (

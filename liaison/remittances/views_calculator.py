@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from liaison.core.forms import mark_invalid
 from liaison.remittances import calculator
 from liaison.remittances.forms_calculator import CalculatorForm, corridor_label
 from liaison.remittances.models import AccessPoint, Instrument, Pickup, Provider, Speed
@@ -253,5 +254,5 @@ def calculator_page(request: HttpRequest) -> HttpResponse:
                 else "",
                 toggle_query=_toggle_query(request, comparison.opaque),
             )
-    form.flag_errors()
+    mark_invalid(form)
     return render(request, "remittances/calculator/page.html", context)
