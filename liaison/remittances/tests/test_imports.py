@@ -606,3 +606,22 @@ def test_rpw_code_for_kosovo_makes_a_valid_corridor_with_its_name(tmp_path):
     corridor.full_clean()  # XK is a country the model accepts, not only what the import wrote
     assert (corridor.destination_country.code, corridor.destination_currency) == ("XK", "EUR")
     assert str(corridor) == "Germany (EUR) → Kosovo (EUR)"
+
+
+def test_a_destination_without_a_known_currency_asks_for_the_column(tmp_path, before):
+    antarctica = {**FRANCE_SENEGAL, "destination_code": "ATA", "destination_name": "Antarctica"}
+    report = run(workbook(tmp_path, [antarctica]))
+    assert [str(p) for p in report.problems] == [
+        "Row 2, column “destination_code”: Liaison knows no currency of AQ; add a “receiving "
+        "currency” column to the sheet."
+    ]
+    assert counts() == before
+
+
+def test_an_empty_receiving_currency_cell_is_named(tmp_path, before):
+    header = [*HEADER[:-2], "receiving currency", None]
+    report = run(workbook(tmp_path, [{**FRANCE_SENEGAL, "receiving currency": ""}], header))
+    assert [str(p) for p in report.problems] == [
+        "Row 2, column “receiving currency”: the receiving currency is empty."
+    ]
+    assert counts() == before
