@@ -21,9 +21,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, TypedDict
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -580,6 +582,21 @@ def _span(periods: list[Period]) -> list[str]:
     if len(periods) > 2:
         return [_("%(first)s to %(last)s") % {"first": periods[0], "last": periods[-1]}]
     return [str(p) for p in periods]
+
+
+# --- the management commands ------------------------------------------------------------------
+
+
+def run_command(path: Path, importer: Callable[[IO[bytes], str], Report]) -> str:
+    """What the import commands share: the file at ``path`` imported by ``importer(handle,
+    name)`` as the command (no user); the outcome, or ``CommandError`` with every problem."""
+    if not path.is_file():
+        raise CommandError(f"No file at {path}.")
+    with acting_as(None, via="command"), path.open("rb") as handle:
+        report = importer(handle, path.name)
+    if report.total_problems:
+        raise CommandError("\n".join([report.refusal(), *(str(p) for p in report.problems)]))
+    return "\n".join(report.outcome())
 
 
 # --- the background import of an uploaded workbook --------------------------------------------

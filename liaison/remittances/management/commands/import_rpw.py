@@ -3,9 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from liaison.core.context import acting_as
 from liaison.remittances import imports
 
 
@@ -19,16 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["path"]
-        if not path.is_file():
-            raise CommandError(f"No file at {path}.")
-
         def progress(done: int, total: int | None) -> None:
             if options["verbosity"] > 1 and done % 50_000 == 0:
                 self.stderr.write(f"{done:,} rows read" + (f" of {total:,}" if total else ""))
 
-        with acting_as(None, via="command"), path.open("rb") as handle:
-            report = imports.import_rpw(None, handle, path.name, progress=progress)
-        if report.total_problems:
-            raise CommandError("\n".join([report.refusal(), *(str(p) for p in report.problems)]))
-        self.stdout.write("\n".join(report.outcome()))
+        self.stdout.write(
+            imports.run_command(
+                options["path"],
+                lambda handle, name: imports.import_rpw(None, handle, name, progress=progress),
+            )
+        )
